@@ -1,0 +1,3 @@
+"""dindscope: which containers on this build host can become root on the host, and how."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from dindscope.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""What an analysis produces: findings (escape paths) and the remediations that break them.
+
+This module is the contract between the analysis and its consumers (the CLI
+report writers and the TUI). It holds plain dataclasses only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Impact = Literal["host-root", "host-write", "host-read"]
+Severity = Literal["critical", "high", "medium", "low", "info"]
+SubjectKind = Literal["container", "user", "endpoint"]
+
+SEVERITY_ORDER: dict[str, int] = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+IMPACT_ORDER: dict[str, int] = {"host-root": 3, "host-write": 2, "host-read": 1}
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: SubjectKind
+    name: str  # container name without leading "/", host user name, or endpoint URL
+    engine: str = ""  # Engine.key for containers and endpoints; "" for host users
+    node: str = ""  # graph node id
+
+
+@dataclass(frozen=True)
+class PathNode:
+    kind: str  # container, endpoint, engine, path, device, user, network, host
+    name: str  # human-readable; engine names say which engine and its endpoint
+    node: str = ""  # graph node id
+
+
+@dataclass(frozen=True)
+class Step:
+    technique: str  # technique id, e.g. "socket-mount"
+    explanation: str  # one line
+    evidence: tuple[str, ...] = ()  # e.g. ('Mounts[].Source=/var/run/docker.sock',)
+    cost: float = 1.0
+    source: str = ""  # graph node ids
+    target: str = ""
+
+
+@dataclass
+class RemediationOption:
+    """One concrete fix for a technique."""
+
+    id: str  # e.g. "socket-mount/remove"
+    title: str
+    breaks: str  # what attack step this breaks
+    side_effects: str  # what it may break for the user
+    docker_run: str = ""  # exact flag change
+    compose: str = ""  # Compose snippet
+    podman: str = ""  # Podman equivalent
+    alternatives: list[str] = field(default_factory=list)  # Kaniko, BuildKit, Buildah ...
+
+
+@dataclass
+class Finding:
+    id: str  # stable across runs for the same subject, goal and path shape
+    severity: Severity
+    impact: Impact
+    subject: Subject
+    path: list[PathNode]
+    steps: list[Step]
+    remediations: list[RemediationOption] = field(default_factory=list)
+    cost: float = 0.0
+    state: str = ""  # container state, when the subject is a container
+    alternative: int = 0  # 0 for the cheapest path of this subject and goal, 1.. for alternatives
+
+    @property
+    def techniques(self) -> list[str]:
+        return [s.technique for s in self.steps]
+
+    @property
+    def chain(self) -> str:
+        return " -> ".join(node.name for node in self.path)
