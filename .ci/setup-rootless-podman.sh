@@ -39,12 +39,14 @@ USER_HOME="$(getent passwd "$USER_NAME" | cut -d: -f6)"
 next_range() {  # first free start >= 100000 in $1, in steps of 65536
     awk -F: 'BEGIN { s = 100000 } { e = $2 + $3; if (e > s) s = e } END { print s }' "$1" 2>/dev/null || echo 100000
 }
+MIGRATE=0
 for f in /etc/subuid /etc/subgid; do
     touch "$f"
     if ! grep -q "^${USER_NAME}:" "$f" && ! grep -q "^${USER_UID}:" "$f"; then
         start="$(next_range "$f")"
         say "adding ${USER_NAME}:${start}:65536 to $f"
         echo "${USER_NAME}:${start}:65536" >> "$f"
+        MIGRATE=1
     fi
 done
 
@@ -57,8 +59,14 @@ as_user() {  # run a shell command as the rootless user with its runtime dir
     su -s /bin/sh "$USER_NAME" -c "cd '$USER_HOME' && XDG_RUNTIME_DIR='$RUNTIME_DIR' HOME='$USER_HOME' $1"
 }
 
-# After adding subuids to an existing storage, podman needs a migrate; harmless otherwise.
-as_user "podman system migrate" >/dev/null 2>&1 || true
+# After adding subuids to an existing user, podman needs a migrate (it restarts the pause process).
+if [ "$MIGRATE" = 1 ]; then
+    as_user "podman system migrate" >/dev/null 2>&1 || true
+fi
+# Make sure the rootless pause process exists BEFORE the service starts: the service and every later
+# `podman` CLI call then share one user+mount namespace. Otherwise containers the CLI runs get network
+# namespaces the service cannot see ("unknown FS magic" errors when it lists containers).
+as_user "podman unshare true" >/dev/null 2>&1 || true
 
 if ! as_user "podman image exists $IMAGE"; then
     say "importing $IMAGE for $USER_NAME"
