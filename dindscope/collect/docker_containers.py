@@ -79,6 +79,10 @@ def parse_security(host_config: Mapping[str, Any], apparmor_profile: str = "") -
             sec.systempaths_unconfined = (value or "").lower() == "unconfined"
         elif key == "label":
             sec.selinux.append(value or "")
+    masked, readonly = host_config.get("MaskedPaths"), host_config.get("ReadonlyPaths")
+    if masked == [] and readonly == []:
+        # the docker CLI turns "systempaths=unconfined" into explicitly empty lists; it is not kept in SecurityOpt
+        sec.systempaths_unconfined = True
     return sec
 
 

@@ -243,6 +243,15 @@ def inspect_containers(clients: _Clients, summaries: list[dict[str, Any]], engin
     return [found[cid] for cid in ids if cid in found], problems
 
 
+def fill_network_ids(containers: Sequence[Container], networks: Sequence[EngineNetwork]) -> None:
+    """Created containers do not carry their networks' IDs yet; take them from the engine's list."""
+    ids = {net.name: net.id for net in networks}
+    for container in containers:
+        for attachment in container.networks:
+            if not attachment.network_id:
+                attachment.network_id = ids.get(attachment.name, "")
+
+
 def collect_docker(candidate: EndpointCandidate, options: CollectOptions) -> EngineResult:
     """Everything one Docker endpoint shows; never raises for engine problems.
 
@@ -287,6 +296,7 @@ def collect_docker(candidate: EndpointCandidate, options: CollectOptions) -> Eng
         containers, problems = inspect_containers(clients, summaries, engine.key, engine.default_capabilities,
                                                   candidate, options)
         result.containers = containers
+        fill_network_ids(containers, engine.networks)
         result.problems.extend(problems)
     except Exception as exc:  # every failure becomes one Problem line
         result.problems.append(problem_from_exception(exc, candidate, options.timeout, step))
