@@ -1,0 +1,169 @@
+"""The main screen: summary header, the subjects list (filterable), and a preview of the selected subject."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
+
+from dindscope.screens.base import (
+    DETAILS,
+    EXPORT,
+    FIX,
+    GRAPH,
+    RESCAN,
+    UNDO,
+    WHAT_IF,
+    WHAT_IF_SUMMARY,
+    B,
+    DindscopeScreen,
+)
+from dindscope.tui.rows import SubjectRow, group_rows, matches
+from dindscope.tui.safe import clean
+from dindscope.widgets.badges import badge, impact_word
+from dindscope.widgets.path_chain import chain_text
+from dindscope.widgets.subject_table import GROUP_PREFIX, SubjectTable
+from dindscope.widgets.summary import Summary
+
+
+class Preview(Static):
+    DEFAULT_CSS = """
+    Preview { height: 5; padding: 0 1; border-top: solid $primary-darken-2; }
+    """
+
+
+class MainScreen(DindscopeScreen):
+    BINDINGS = [
+        B("slash", "filter", "Filter", "Filter by name, engine, technique (tech:), severity (sev:high)",
+          key_display="/"),
+        B("p", "paths", "Paths", "Every escape path of the selected subject, with evidence"),
+        FIX,
+        WHAT_IF,
+        UNDO,
+        WHAT_IF_SUMMARY,
+        GRAPH,
+        B("enter", "details", "Details", "Security facts of the selected subject", show=False, id="details_enter"),
+        DETAILS,
+        EXPORT,
+        RESCAN,
+        B("escape", "clear_filter", "Clear filter", "Clear the filter and go back to the list", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Summary(id="summary")
+        yield Input(placeholder="filter: words, sev:high, engine:podman, tech:socket, state:running, kind:user",
+                    id="filter")
+        with Vertical(id="list-area"):
+            yield LoadingIndicator(id="loading")
+            yield SubjectTable(id="subjects")
+        yield Preview(id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one(SubjectTable).display = False
+        self.query_one(Summary).show_scanning(self.dapp.scan_label())
+        self.query_one(Preview).update(Text("Scanning… the UI stays usable: ? help, q quit.", style="dim"))
+
+    # Context.
+    def current_row(self) -> SubjectRow | None:
+        return self.query_one(SubjectTable).current_row
+
+    # Refresh.
+    def refresh_view(self) -> None:
+        session = self.dapp.session
+        summary = self.query_one(Summary)
+        if session is None:
+            summary.show_scanning(self.dapp.scan_label())
+            return
+        summary.show_session(session, self.dapp.live_status, self.dapp.busy)
+        table = self.query_one(SubjectTable)
+        self.query_one(LoadingIndicator).display = False
+        table.display = True
+        query = self.query_one("#filter", Input).value.strip()
+        rows = self.dapp.rows
+        if query:
+            names = {e.key: e.kind + " " + e.name for e in session.snapshot.engines}
+            rows = [r for r in rows if matches(r, query, names)]
+        table.show(group_rows(session.snapshot, rows))
+        if query:
+            table.border_title = f"filter: {clean(query, 40)} · {len(rows)} match{'es' if len(rows) != 1 else ''}"
+        else:
+            table.border_title = None
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        table = self.query_one(SubjectTable)
+        row = table.current_row
+        preview = self.query_one(Preview)
+        if row is None:
+            key = table.current_key or ""
+            if key.startswith(GROUP_PREFIX):
+                preview.update(Text("A group: move down to its subjects.", style="dim"))
+            else:
+                preview.update(Text("No subject matches." if table.row_count == 0 else "", style="dim"))
+            return
+        out = Text(end="")
+        out.append(badge(row.severity))
+        out.append(" ")
+        out.append(clean(row.subject.name, 60), style="bold")
+        out.append(f"  {row.subject.kind}", style="dim")
+        worst = row.worst
+        if worst is None:
+            out.append("\nNo path to host root, host write or host read found.", style="green")
+        else:
+            paths = len(row.findings)
+            out.append(f"  {impact_word(worst.impact)} · {paths} path{'s' if paths != 1 else ''}")
+            out.append("\n")
+            out.append(chain_text(worst))
+            fix = worst.remediations[0] if worst.remediations else None
+            if fix is not None:
+                applied = self.dapp.session is not None and self.dapp.session.is_applied(fix.id, row.subject)
+                out.append("\nfix: ", style="bold")
+                out.append(clean(fix.title, 120))
+                if applied:
+                    out.append("  [applied in what-if]", style="bold green")
+        preview.update(out)
+
+    @on(DataTable.RowHighlighted, "#subjects")
+    def _highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self.update_preview()
+
+    @on(DataTable.RowSelected, "#subjects")
+    def _selected(self, _: DataTable.RowSelected) -> None:
+        self.action_details()
+
+    # Filter.
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, _: Input.Changed) -> None:
+        self.refresh_view()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.display = False
+        self.query_one(SubjectTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or box.display:
+            box.value = ""
+            box.display = False
+            self.query_one(SubjectTable).focus()
+            self.refresh_view()
+
+    def action_paths(self) -> None:
+        from dindscope.screens.paths import PathsScreen
+
+        row = self.current_row()
+        if row is None:
+            self.notify("Select a subject first.", markup=False)
+            return
+        self.app.push_screen(PathsScreen(row))

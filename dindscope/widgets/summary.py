@@ -1,0 +1,75 @@
+"""The header: which engines, the one-line verdict, what-if before/after, scan and live status."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from dindscope.models import Snapshot
+from dindscope.tui.safe import clean
+from dindscope.tui.session import Session, verdict
+
+
+def engines_text(snapshot: Snapshot, live: dict[str, str] | None = None) -> Text:
+    out = Text(end="")
+    if not snapshot.engines:
+        out.append("no engine reachable", style="bold red")
+        return out
+    for i, engine in enumerate(snapshot.engines):
+        if i:
+            out.append("  ·  ", style="dim")
+        mode = f"rootless as {clean(engine.user, 40)}" if engine.rootless else "rootful"
+        out.append(clean(engine.kind, 20), style="bold cyan")
+        out.append(f" {mode} ")
+        out.append(clean(engine.endpoints[0] if engine.endpoints else "?", 80))
+        if engine.context:
+            out.append(f" ctx {clean(engine.context, 40)}", style="dim")
+        state = (live or {}).get(engine.key)
+        if state:
+            out.append(f" [{state}]", style="bold red" if state.startswith("lost") else "dim green")
+    return out
+
+
+def source_text(snapshot: Snapshot) -> Text:
+    source = snapshot.source or "live"
+    label = {"live": "live scan", "demo": "demo snapshot (not this host)"}.get(source, f"snapshot {clean(source, 80)}")
+    out = Text(label, style="bold yellow" if source == "demo" else "dim", end="")
+    if snapshot.taken_at:
+        out.append(f" · taken {clean(snapshot.taken_at, 40)}", style="dim")
+    if snapshot.host.hostname:
+        out.append(f" · host {clean(snapshot.host.hostname, 60)}", style="dim")
+    return out
+
+
+class Summary(Static):
+    """Three to four lines at the top of the main screen."""
+
+    DEFAULT_CSS = """
+    Summary { height: auto; padding: 0 1; background: $boost; }
+    """
+
+    def show_scanning(self, what: str) -> None:
+        self.update(Text.assemble((what, "bold"), ("  …the list fills in when it is done", "dim")))
+
+    def show_session(self, session: Session, live: dict[str, str] | None = None, busy: str = "") -> None:
+        snapshot = session.snapshot
+        out = engines_text(snapshot, live)
+        out.append("\n")
+        out.append(source_text(snapshot))
+        if snapshot.problems:
+            out.append(f" · {len(snapshot.problems)} collection problem{'s' if len(snapshot.problems) != 1 else ''}",
+                       style="yellow")
+        out.append("\n")
+        findings = session.findings
+        has_root = any(f.impact == "host-root" for f in findings)
+        out.append("▲ " if has_root else "✓ ", style="bold red" if has_root else "bold green")
+        out.append(verdict(snapshot, findings), style="bold")
+        line = session.whatif_line()
+        if line:
+            out.append("\n")
+            out.append(line, style="bold magenta")
+            out.append("  (u undo · W details)", style="dim")
+        if busy:
+            out.append("\n")
+            out.append(busy, style="italic yellow")
+        self.update(out)
