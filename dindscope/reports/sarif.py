@@ -43,16 +43,25 @@ def _primary(finding: Mapping[str, Any]) -> str:
     return techniques[0] if techniques else "unknown"
 
 
-def _technique_docs() -> dict[str, Mapping[str, Any]]:
-    """Technique documentation from the analysis catalog, when it is available."""
+def _technique_docs() -> dict[str, dict[str, str]]:
+    """Title and description of each technique from the technique catalog, when it is importable."""
     try:
-        from dindscope.analysis.catalog import technique_docs  # type: ignore[attr-defined]
+        from dindscope.techniques import BY_ID
     except ImportError:
         return {}
-    try:
-        return dict(technique_docs())
-    except Exception:  # documentation is optional; never fail the report for it
-        return {}
+    docs: dict[str, dict[str, str]] = {}
+    for technique_id, technique in BY_ID.items():
+        parts = [f"{getattr(technique, 'title', technique_id)}."]
+        for label, attr in (("Needs", "needs"), ("Gains", "gains"), ("Evidence", "evidence")):
+            value = getattr(technique, attr, "")
+            if value:
+                parts.append(f"{label}: {value}.")
+        references = list(getattr(technique, "references", ()) or ())
+        if references:
+            parts.append("References: " + ", ".join(references) + ".")
+        docs[technique_id] = {"title": str(getattr(technique, "title", technique_id)),
+                              "description": " ".join(p.replace("..", ".") for p in parts)}
+    return docs
 
 
 def _rules(report: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -110,8 +119,14 @@ def _help(description: str, fixes: list[Mapping[str, Any]]) -> tuple[str, str]:
 
 
 def _artifact_uri(source: str) -> str:
+    """Relative to the working directory when the file is under it (what code scanning maps to the repo)."""
     path = Path(source)
-    return path.as_uri() if path.is_absolute() else path.as_posix()
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_uri()
 
 
 def _line_of(source: str, needle: str, cache: dict[str, list[str] | None]) -> int | None:
@@ -142,7 +157,7 @@ def _locations(report: Mapping[str, Any], finding: Mapping[str, Any], cache: dic
                         "kind": "resource" if kind != "user" else "member"})
     location: dict[str, Any] = {"logicalLocations": logical}
     source = view.source(report)
-    if source not in NON_FILE_SOURCES:
+    if source not in NON_FILE_SOURCES and Path(source).is_file():
         physical: dict[str, Any] = {"artifactLocation": {"uri": _artifact_uri(source)}}
         line = _line_of(source, str(subj.get("name", "")), cache)
         if line:
@@ -188,7 +203,7 @@ def build_sarif(report: Mapping[str, Any]) -> dict[str, Any]:
             "level": LEVELS.get(severity, "warning"),
             "message": {"text": message},
             "locations": _locations(report, finding, cache),
-            "partialFingerprints": {FINGERPRINT: clean(finding.get("id", ""))},
+            "partialFingerprints": {FINGERPRINT: str(finding.get("id", ""))},
             "codeFlows": [_code_flow(finding)] if view.path(finding) else [],
             "properties": {
                 "security-severity": SECURITY_SEVERITY.get(severity, "5.5"),
@@ -221,7 +236,9 @@ def build_sarif(report: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def render_sarif(report: Mapping[str, Any]) -> str:
-    return json.dumps(build_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    from dindscope.reports import render_json
+
+    return render_json(build_sarif(report))
 
 
 def load_schema() -> dict[str, Any]:
