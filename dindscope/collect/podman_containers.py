@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dindscope.collect.caps import all_capabilities, normalize_caps, sort_caps
 from dindscope.models import (
     CLIENT_SETTING_NAMES,
     Container,
@@ -32,17 +33,6 @@ from dindscope.models import (
     SecurityOptions,
 )
 
-# Every Linux capability up to 6.x (CAP_CHECKPOINT_RESTORE = 40): a privileged container has them all.
-_CAP_NAMES = [
-    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
-    "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
-    "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-    "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
-    "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
-    "CHECKPOINT_RESTORE",
-]
-ALL_CAPABILITIES: tuple[str, ...] = tuple(sorted("CAP_" + name for name in _CAP_NAMES))
-
 _STATES = {
     "configured": "created", "created": "created", "initialized": "created",
     "running": "running", "stopping": "running", "paused": "paused", "restarting": "restarting",
@@ -54,13 +44,8 @@ _CRITICAL_SYSTEM_PATHS = {"/proc/sys", "/proc/sysrq-trigger", "/proc/kcore", "/p
 _NS_KEYS = {"Pidns": "pid", "Net": "network", "Ipc": "ipc", "Uts": "uts", "User": "userns", "Cgroup": "cgroupns"}
 
 
-def normalize_cap(cap: str) -> str:
-    cap = cap.strip().upper()
-    return cap if cap.startswith("CAP_") else "CAP_" + cap
-
-
 def _caps(values: Any) -> list[str]:
-    return sorted({normalize_cap(v) for v in values or [] if isinstance(v, str) and v.strip()})
+    return sort_caps(normalize_caps(values if isinstance(values, list) else []))
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -172,13 +157,27 @@ def _mounts(data: Mapping[str, Any], host: Mapping[str, Any]) -> list[Mount]:
     return mounts
 
 
-def _devices(host: Mapping[str, Any], config: Mapping[str, Any]) -> list[Device]:
-    given: dict[str, str] = {}  # container path -> permissions, from the CLI
+def _spec_device_access(oci_spec: Mapping[str, Any] | None) -> dict[str, str]:
+    """Container path -> cgroup access ("r", "rw", "rwm") from a started container's OCI spec."""
+    linux = _dict(_dict(oci_spec).get("linux"))
+    rules = [r for r in _list(_dict(linux.get("resources")).get("devices")) if isinstance(r, dict) and r.get("allow")]
+    access: dict[str, str] = {}
+    for dev in _list(linux.get("devices")):
+        if not isinstance(dev, dict):
+            continue
+        for rule in rules:
+            if rule.get("major") == dev.get("major") and rule.get("minor") == dev.get("minor") and rule.get("access"):
+                access[str(dev.get("path"))] = str(rule["access"])
+    return access
+
+
+def _devices(host: Mapping[str, Any], config: Mapping[str, Any], oci_spec: Mapping[str, Any] | None) -> list[Device]:
+    given = _spec_device_access(oci_spec)  # container path -> permissions
     for spec in create_flags(config.get("CreateCommand"), "--device"):
         parts = spec.split(":")
         if len(parts) == 3 or (len(parts) == 2 and set(parts[1]) <= set("rwm")):
             inside = parts[1] if len(parts) == 3 else parts[0]
-            given[inside] = parts[-1]
+            given.setdefault(inside, parts[-1])
     devices = []
     for d in _list(host.get("Devices")):
         if isinstance(d, dict):
@@ -250,7 +249,7 @@ def container_from_inspect(
     privileged = bool(host.get("Privileged"))
     effective = _caps(data.get("EffectiveCaps"))
     if privileged:
-        effective = sorted(set(effective) | set(ALL_CAPABILITIES))
+        effective = sort_caps([*effective, *all_capabilities()])
     env = _env(config)
     path = data.get("Path")
     command = ([str(path)] if path else []) + [str(a) for a in _list(data.get("Args"))]
@@ -270,7 +269,7 @@ def container_from_inspect(
         cap_drop=_caps(host.get("CapDrop")),
         namespaces=_namespaces(host, config, list_namespaces or {}, host_namespaces or {}, engine_uid),
         security=_security(data, host, config, oci_spec),
-        devices=_devices(host, config),
+        devices=_devices(host, config, oci_spec),
         mounts=_mounts(data, host),
         networks=_networks(settings),
         ports=_ports(host, settings, config),

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dindscope.collect.base import CollectOptions, EndpointCandidate, EngineResult
-from dindscope.collect.podman_containers import container_from_inspect, normalize_cap
+from dindscope.collect.caps import normalize_caps, sort_caps
+from dindscope.collect.podman_containers import container_from_inspect
 from dindscope.models import Container, Engine, EngineNetwork, EngineSecurity, Listener, Problem
 
 _NS_FILES = {"pid": "pid", "network": "net", "ipc": "ipc", "uts": "uts", "cgroupns": "cgroup"}
@@ -123,7 +124,7 @@ def _engine_from(info: dict[str, Any], version: dict[str, Any], scan: _Scan) -> 
         data_root=str(store.get("graphRoot") or ""),
         security=security,
         listeners=[listener] if listener else _tcp_listeners(scan.candidate),
-        default_capabilities=sorted({normalize_cap(c) for c in caps.split(",") if c.strip()}),
+        default_capabilities=sort_caps(normalize_caps(caps.split(","))),
     )
 
 
