@@ -44,8 +44,10 @@ def _header(out: list[str], report: Mapping[str, Any]) -> None:
     counts = view.counts(report)
     parts = [f"**{counts[s]}** {s}" for s in SEVERITIES if counts[s]]
     engines = view.engines(report)
-    n_containers = sum(int(e.get("containers_total") or e.get("containers") or 0) for e in engines
-                       if isinstance(e.get("containers_total") or e.get("containers") or 0, int))
+    n_containers = view.summary(report).get("containers_total")
+    if not isinstance(n_containers, int):
+        n_containers = sum(e.get("containers_total") or 0 for e in engines
+                           if isinstance(e.get("containers_total"), int))
     scanned = f"{len(engines)} engine{'s' if len(engines) != 1 else ''}"
     if n_containers:
         scanned += f", {n_containers} container{'s' if n_containers != 1 else ''}"

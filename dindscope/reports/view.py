@@ -137,8 +137,15 @@ def root_subjects(report: Report) -> list[Finding]:
     return [f for f in findings(report) if f.get("impact") == "host-root" and not f.get("alternative")]
 
 
+def summary(report: Report) -> Mapping[str, Any]:
+    value = report.get("summary")
+    return value if isinstance(value, Mapping) else {}
+
+
 def verdict(report: Report) -> str:
-    """One sentence: who can become root on which host, or that nobody can."""
+    """One sentence: who can become root on which host, or that nobody can (the analysis' own words first)."""
+    if summary(report).get("verdict"):
+        return clean(summary(report)["verdict"])
     roots = {(subject(f).get("kind"), subject(f).get("engine"), subject(f).get("name")) for f in root_subjects(report)}
     total = len(findings(report))
     host = clean(host_name(report))
