@@ -40,6 +40,7 @@ class Step:
     cost: float = 1.0
     source: str = ""  # graph node ids
     target: str = ""
+    enablers: tuple[str, ...] = ()  # enabler technique ids this step relies on (root-user, seccomp-unconfined ...)
 
 
 @dataclass
@@ -54,6 +55,9 @@ class RemediationOption:
     compose: str = ""  # Compose snippet
     podman: str = ""  # Podman equivalent
     alternatives: list[str] = field(default_factory=list)  # Kaniko, BuildKit, Buildah ...
+    technique: str = ""  # the technique this fix breaks
+    whatif: bool = True  # what-if can apply it to a snapshot in memory
+    warning: str = ""  # e.g. "a proxy that allows container create is as good as the raw socket"
 
 
 @dataclass
@@ -68,6 +72,10 @@ class Finding:
     cost: float = 0.0
     state: str = ""  # container state, when the subject is a container
     alternative: int = 0  # 0 for the cheapest path of this subject and goal, 1.. for alternatives
+
+    @property
+    def enablers(self) -> list[str]:
+        return sorted({e for s in self.steps for e in s.enablers})
 
     @property
     def techniques(self) -> list[str]:
