@@ -1,8 +1,9 @@
 """Report formats: JSON (the contract), Markdown, HTML and SARIF, all from one report dict.
 
 ``render(fmt, analysis)`` builds the JSON report dict once
-(:func:`dindscope.reports.json_report.build_report`), removes every secret
-value the snapshot holds, and renders it; so every format shows the same facts.
+(:func:`dindscope.reports.json_report.build_report`, which replaces every
+secret value the snapshot holds) and renders it; so every format shows the
+same facts and none can show a secret the JSON does not.
 ``write_reports`` writes one or several formats in one run.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dindscope.errors import UsageError
-from dindscope.reports.text import clean, scrub, secret_values
+from dindscope.reports.text import clean
 
 FORMATS: tuple[str, ...] = ("json", "markdown", "html", "sarif")
 EXTENSIONS: dict[str, str] = {"json": ".json", "markdown": ".md", "html": ".html", "sarif": ".sarif"}
@@ -58,14 +59,10 @@ def parse_formats(value: str | Sequence[str]) -> list[str]:
 
 
 def build(analysis: Any, *, whatif: Any = None) -> dict[str, Any]:
-    """The JSON report dict for an analysis, with every secret value of its snapshot replaced."""
+    """The JSON report dict for an analysis (``build_report`` replaces every secret value of the snapshot)."""
     from dindscope.reports.json_report import build_report
 
-    report = build_report(analysis, whatif=whatif)
-    snapshot = getattr(analysis, "snapshot", None)
-    if snapshot is not None and getattr(snapshot, "redacted", True):
-        report = scrub(report, secret_values(snapshot))
-    return report
+    return build_report(analysis, whatif=whatif)
 
 
 def render_report(fmt: str, report: Mapping[str, Any]) -> str:

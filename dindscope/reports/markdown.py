@@ -58,30 +58,30 @@ def _whatif(out: list[str], report: Mapping[str, Any]) -> None:
     wi = view.whatif(report)
     if not wi:
         return
-    applied = [esc_md(a) for a in wi.get("applied") or []]
-    removed = wi.get("removed") or []
-    remaining = wi.get("remaining") or []
     out.append("")
     out.append("### What-if")
     out.append("")
-    out.append(f"Applying {', '.join(applied) if applied else 'no fix'} removes **{len(removed)}** "
-               f"path{'s' if len(removed) != 1 else ''}; **{len(remaining)}** remain.")
-    for label, items in (("Removed", removed), ("Remaining", remaining)):
+    applied = ", ".join(esc_md(a) for a in wi.applied) or "no fix"
+    out.append(f"Applying {applied} removes **{len(wi.removed)}** path{'s' if len(wi.removed) != 1 else ''}; "
+               f"**{len(wi.remaining)}** remain.")
+    if wi.before or wi.after:
+        out.append("")
+        out.append(f"- before: {esc_md(wi.before)}")
+        out.append(f"- after: {esc_md(wi.after)}")
+    if wi.removed:
+        out.append("")
+        out.append("Removed:")
+        for item in wi.removed[:MAX_TABLE_ROWS]:
+            reason = f" \u2014 {esc_md(item['reason'])}" if item["reason"] else ""
+            out.append(f"- {esc_md(item['subject'])} ({esc_md(item['impact'])}): {esc_md(item['chain'])}{reason}")
+    for label, items in (("Still open", wi.remaining), ("New after the change", wi.added)):
         if items:
             out.append("")
             out.append(f"{label}:")
-            for item in items[:MAX_TABLE_ROWS]:
-                out.append(f"- {_whatif_item(item)}")
-
-
-def _whatif_item(item: object) -> str:
-    if isinstance(item, Mapping):
-        subj = view.subject(item)
-        chain = " \u2192 ".join(esc_md(n.get("name"), limit=60) for n in view.path(item))
-        why = f" \u2014 {esc_md(item.get('reason'))}" if item.get("reason") else ""
-        name = esc_md(subj.get("name") or item.get("id"))
-        return f"{esc_md(item.get('severity', ''))} {name}: {chain}{why}"
-    return esc_md(item)
+            for finding in items[:MAX_TABLE_ROWS]:
+                chain = " \u2192 ".join(esc_md(n.get("name"), limit=60) for n in view.path(finding))
+                out.append(f"- {esc_md(finding.get('severity', ''))} {esc_md(view.subject(finding).get('name'))}: "
+                           f"{chain}")
 
 
 def _table(out: list[str], report: Mapping[str, Any], max_rows: int) -> None:
@@ -141,6 +141,9 @@ def _path(out: list[str], report: Mapping[str, Any], index: int, finding: Mappin
         out.append(f"{number}. **{esc_md(step.get('technique'))}**: {esc_md(step.get('explanation'))}")
         for item in view.evidence(step):
             out.append(f"   - evidence: {esc_md(item)}")
+        enablers = [esc_md(e) for e in step.get("enablers") or []]
+        if enablers:
+            out.append(f"   - made easier by: {', '.join(enablers)}")
     fixes = view.remediations(finding)
     if fixes:
         out.append("")
@@ -157,6 +160,8 @@ def _fix(out: list[str], fix: Mapping[str, Any]) -> None:
     out.append(line)
     if fix.get("side_effects"):
         out.append(f"  - may break: {esc_md(fix['side_effects'])}")
+    if fix.get("warning"):
+        out.append(f"  - \u26a0\ufe0f {esc_md(fix['warning'])}")
     alternatives = [esc_md(a) for a in fix.get("alternatives") or []]
     if alternatives:
         out.append(f"  - alternatives: {', '.join(alternatives)}")

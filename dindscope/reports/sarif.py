@@ -106,6 +106,8 @@ def _help(description: str, fixes: list[Mapping[str, Any]]) -> tuple[str, str]:
         breaks = clean(fix.get("breaks", ""))
         side = clean(fix.get("side_effects", ""))
         may = f" May break: {side}" if side else ""
+        if fix.get("warning"):
+            may += f" Warning: {clean(fix['warning'])}"
         text.append(f"- {title}" + (f" (breaks: {breaks})" if breaks else "") + may)
         md.append(f"- **{title}**" + (f": breaks {breaks}." if breaks else "") + may)
         for label, key in (("docker run", "docker_run"), ("Compose", "compose"), ("Podman", "podman")):
@@ -229,9 +231,8 @@ def build_sarif(report: Mapping[str, Any]) -> dict[str, Any]:
     }
     wi = view.whatif(report)
     if wi:
-        run["properties"]["whatIf"] = {"applied": [clean(a) for a in wi.get("applied") or []],
-                                       "removed": len(wi.get("removed") or []),
-                                       "remaining": len(wi.get("remaining") or [])}
+        run["properties"]["whatIf"] = {"applied": wi.applied, "removed": len(wi.removed),
+                                       "remaining": len(wi.remaining), "before": wi.before, "after": wi.after}
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 

@@ -3,8 +3,7 @@
 Every string that came from an engine (container names, labels, image names,
 evidence values) is attacker-controlled. These helpers make such a string
 harmless in each output: control characters and terminal escape sequences are
-removed, Markdown and HTML markup is neutralised, and known secret values are
-replaced before anything is rendered.
+removed and Markdown and HTML markup is neutralised.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-REDACTED = "[REDACTED]"
 
 # C0 controls except tab/newline, DEL, C1 controls (0x9b is a one-byte CSI), and
 # the bidi overrides that can make a name read differently than it is.
@@ -93,48 +90,3 @@ def severity_counts(findings: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         sev = str(finding.get("severity", "info"))
         counts[sev if sev in counts else "info"] += 1
     return counts
-
-
-def scrub(data: Any, secrets: Iterable[str]) -> Any:
-    """Return a copy of ``data`` (JSON-like) with every occurrence of a secret value replaced."""
-    values = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-    if not values:
-        return data
-    pattern = re.compile("|".join(re.escape(v) for v in values))
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, str):
-            return pattern.sub(REDACTED, node)
-        if isinstance(node, Mapping):
-            return {walk(k): walk(v) for k, v in node.items()}
-        if isinstance(node, list | tuple):
-            return [walk(v) for v in node]
-        return node
-
-    return walk(data)
-
-
-_SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSW|PASSWD|PWD|KEY|CREDENTIAL|AUTH|PRIVATE|CERT", re.IGNORECASE)
-
-
-def secret_values(snapshot: object) -> set[str]:
-    """Values in a snapshot that must never reach a report.
-
-    Every env value kept in memory whose name looks secret or that the collector
-    marked as redacted, and secret-looking label values. Client settings such as
-    DOCKER_HOST are not secrets (they are evidence), unless they embed credentials.
-    """
-    found: set[str] = set()
-    for container in getattr(snapshot, "containers", []) or []:
-        for var in getattr(container, "env", []) or []:
-            value = getattr(var, "value", None)
-            if value and (getattr(var, "redacted", False) or _SECRET_NAME.search(getattr(var, "name", ""))):
-                found.add(value)
-        for name, value in (getattr(container, "labels", {}) or {}).items():
-            if value and _SECRET_NAME.search(name):
-                found.add(value)
-        for value in (getattr(container, "client_settings", {}) or {}).values():
-            creds = re.match(r"^[a-z+]+://([^/@\s]+)@", value or "")
-            if creds:
-                found.add(creds.group(1))
-    return found

@@ -9,6 +9,7 @@ format shows the same facts the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from dindscope.reports.text import SEVERITIES, clean, severity_counts
@@ -157,6 +158,51 @@ def verdict(report: Report) -> str:
     return f"No escape path found on {host}."
 
 
-def whatif(report: Report) -> Mapping[str, Any] | None:
+@dataclass
+class WhatIfView:
+    applied: list[str]  # "title (fix id)" of each applied fix
+    removed: list[dict[str, str]]  # subject, impact, chain, reason
+    remaining: list[Finding]  # findings still open (the report's findings are the "after" state)
+    added: list[Finding]
+    before: str  # verdicts
+    after: str
+
+
+def _applied_label(item: object) -> str:
+    if isinstance(item, Mapping):
+        title, fix_id = clean(item.get("title", "")), clean(item.get("id", ""))
+        where = f" on {clean(item['subject'])}" if item.get("subject") else ""
+        return (f"{title} ({fix_id})" if title and fix_id != title else title or fix_id) + where
+    return clean(item)
+
+
+def _removed(item: object) -> dict[str, str]:
+    if not isinstance(item, Mapping):
+        return {"subject": clean(item), "impact": "", "chain": "", "reason": ""}
+    subj = item.get("subject")
+    name = subj.get("name", "") if isinstance(subj, Mapping) else subj
+    chain = item.get("chain") or " -> ".join(str(n.get("name", "")) for n in path(item))
+    return {"subject": clean(name), "impact": clean(item.get("impact", "")), "chain": clean(chain),
+            "reason": clean(item.get("reason", ""))}
+
+
+def whatif(report: Report) -> WhatIfView | None:
     value = report.get("whatif")
-    return value if isinstance(value, Mapping) and value else None
+    if not isinstance(value, Mapping) or not value:
+        return None
+    by_id = {str(f.get("id")): f for f in findings(report)}
+    remaining = []
+    for item in value.get("remaining") or []:
+        if isinstance(item, Mapping):
+            remaining.append(item)
+        elif str(item) in by_id:
+            remaining.append(by_id[str(item)])
+    before, after = value.get("before"), value.get("after")
+    return WhatIfView(
+        applied=[_applied_label(a) for a in value.get("applied") or []],
+        removed=[_removed(r) for r in value.get("removed") or []],
+        remaining=remaining,
+        added=[a for a in value.get("added") or [] if isinstance(a, Mapping)],
+        before=clean(before.get("verdict", "")) if isinstance(before, Mapping) else "",
+        after=clean(after.get("verdict", "")) if isinstance(after, Mapping) else "",
+    )

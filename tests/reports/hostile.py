@@ -37,7 +37,7 @@ def hostile_report() -> dict[str, Any]:
             ],
             "steps": [
                 {"technique": f"socket-mount{SVG}", "explanation": f"mounts the socket {MD}",
-                 "evidence": [f"Mounts[].Source={SCRIPT}", f"Labels.x={IMG}"]},
+                 "evidence": [f"Mounts[].Source={SCRIPT}", f"Labels.x={IMG}"], "enablers": [SCRIPT]},
                 {"technique": "engine-api", "explanation": TERM, "evidence": [TERM]},
                 {"technique": "rootful-engine", "explanation": "a rootful engine runs containers as root",
                  "evidence": []},
@@ -47,7 +47,7 @@ def hostile_report() -> dict[str, Any]:
                 "breaks": f"the path {IMG}", "side_effects": MD,
                 "docker_run": f"docker run --name '{SCRIPT}' ```\n``` {IMG}",
                 "compose": f"services:\n  x:\n    image: {SVG}", "podman": TERM,
-                "alternatives": [SCRIPT, MD],
+                "alternatives": [SCRIPT, MD], "warning": IMG,
             }],
         })
     return {
@@ -57,5 +57,15 @@ def hostile_report() -> dict[str, Any]:
         "engines": [engine],
         "findings": findings,
         "problems": [{"code": "other", "message": SCRIPT, "source": IMG}],
-        "whatif": {"applied": [f"socket-mount/remove{SCRIPT}"], "removed": findings[:1], "remaining": findings[1:]},
+        "summary": {"verdict": f"3 of 5 containers can reach host root {SCRIPT}", "containers_total": 5},
+        "whatif": {
+            "applied": [{"id": f"socket-mount/remove{SCRIPT}", "title": f"Remove {IMG}", "subject": MD,
+                         "changes": [SCRIPT]}],
+            "subject": MD,
+            "before": {"verdict": f"before {SCRIPT}"}, "after": {"verdict": f"after {IMG}"},
+            "removed": [{"id": "gone", "subject": SCRIPT, "impact": "host-root", "chain": f"{SCRIPT} -> {IMG}",
+                         "reason": TERM}],
+            "remaining": [f["id"] for f in findings],
+            "added": findings[:1],
+        },
     }

@@ -79,6 +79,9 @@ def _finding(report: Mapping[str, Any], index: int, finding: Mapping[str, Any]) 
            '<ol class="steps">']
     for step in view.steps(finding):
         evidence = "".join(f"<li><code>{esc_html(e)}</code></li>" for e in view.evidence(step))
+        enablers = ", ".join(esc_html(e) for e in step.get("enablers") or [])
+        if enablers:
+            evidence += f'<li class="enablers">made easier by: {enablers}</li>'
         out.append(f'<li><span class="tech">{esc_html(step.get("technique", ""))}</span>: '
                    f'{esc_html(step.get("explanation", ""))}'
                    + (f'<ul class="evidence">{evidence}</ul>' if evidence else "") + "</li>")
@@ -100,6 +103,8 @@ def _fix(uid: str, fix: Mapping[str, Any]) -> str:
         out.append(f'<p class="why"><strong>Breaks:</strong> {esc_html(fix["breaks"])}</p>')
     if fix.get("side_effects"):
         out.append(f'<p class="why"><strong>May break:</strong> {esc_html(fix["side_effects"])}</p>')
+    if fix.get("warning"):
+        out.append(f'<p class="why warn"><strong>Warning:</strong> {esc_html(fix["warning"])}</p>')
     alternatives = fix.get("alternatives") or []
     if alternatives:
         out.append('<p class="why"><strong>Alternatives:</strong> '
@@ -115,29 +120,38 @@ def _fix(uid: str, fix: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def _whatif_rows(items: list[Any], cls: str) -> str:
+def _finding_items(findings: list[Mapping[str, Any]], cls: str) -> str:
     rows = []
-    for item in items:
-        if isinstance(item, Mapping):
-            subj = view.subject(item)
-            chain = ARROW.join(esc_html(n.get("name", "")) for n in view.path(item))
-            reason = f' <span class="muted">{esc_html(item.get("reason", ""))}</span>' if item.get("reason") else ""
-            rows.append(f'<li class="{cls}">{_sev(item.get("severity"))} {esc_html(subj.get("name", ""))}: '
-                        f'<span class="mono">{chain}</span>{reason}</li>')
-        else:
-            rows.append(f'<li class="{cls}">{esc_html(item)}</li>')
+    for finding in findings:
+        chain = ARROW.join(esc_html(n.get("name", "")) for n in view.path(finding))
+        rows.append(f'<li class="{cls}">{_sev(finding.get("severity"))} '
+                    f'{esc_html(view.subject(finding).get("name", ""))}: <span class="mono">{chain}</span></li>')
     return "".join(rows)
 
 
 def whatif_section(report: Mapping[str, Any]) -> str:
-    wi = view.whatif(report) or {}
-    applied = ", ".join(f"<code>{esc_html(a)}</code>" for a in wi.get("applied") or []) or "no fix"
-    removed, remaining = list(wi.get("removed") or []), list(wi.get("remaining") or [])
-    return (f'<section id="whatif" class="whatif"><h2>What-if</h2><p>Applying {applied} removes '
-            f"<strong>{len(removed)}</strong> path(s); <strong>{len(remaining)}</strong> remain.</p>"
-            + (f"<h3>Removed</h3><ul>{_whatif_rows(removed, 'removed')}</ul>" if removed else "")
-            + (f"<h3>Still open</h3><ul>{_whatif_rows(remaining, 'remaining')}</ul>" if remaining else "")
-            + "</section>")
+    wi = view.whatif(report)
+    if wi is None:
+        return ""
+    applied = ", ".join(f"<strong>{esc_html(a)}</strong>" for a in wi.applied) or "no fix"
+    out = [f'<section id="whatif" class="whatif"><h2>What-if</h2><p>Applying {applied} removes '
+           f"<strong>{len(wi.removed)}</strong> path(s); <strong>{len(wi.remaining)}</strong> remain. "
+           "The rest of this report shows the state after the change.</p>"]
+    if wi.before or wi.after:
+        out.append(f"<ul><li>Before: {esc_html(wi.before)}</li><li>After: {esc_html(wi.after)}</li></ul>")
+    if wi.removed:
+        items = "".join(
+            f'<li class="removed">{esc_html(r["subject"])} <span class="muted">({esc_html(r["impact"])})</span>: '
+            f'<span class="mono">{esc_html(r["chain"])}</span>'
+            + (f' <span class="muted">{esc_html(r["reason"])}</span>' if r["reason"] else "") + "</li>"
+            for r in wi.removed)
+        out.append(f"<h3>Removed</h3><ul>{items}</ul>")
+    if wi.remaining:
+        out.append(f"<h3>Still open</h3><ul>{_finding_items(wi.remaining, 'remaining')}</ul>")
+    if wi.added:
+        out.append(f"<h3>New after the change</h3><ul>{_finding_items(wi.added, 'remaining')}</ul>")
+    out.append("</section>")
+    return "".join(out)
 
 
 def engines_section(report: Mapping[str, Any]) -> str:
