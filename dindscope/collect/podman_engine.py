@@ -68,6 +68,19 @@ def read_oci_spec(path: str) -> dict[str, Any] | None:
 
 
 @dataclass
+class _Client:
+    """The part of ``podman.PodmanClient`` this collector uses: ``.api`` (GET only) and closing."""
+
+    api: Any
+
+    def __enter__(self) -> _Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.api.close()
+
+
+@dataclass
 class _Scan:
     candidate: EndpointCandidate
     options: CollectOptions
@@ -207,6 +220,11 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+def _one_line(text: str) -> str:
+    """Engine-supplied text as one printable line (no newlines or terminal control characters)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 def classify(exc: BaseException, socket_path: str | None, timeout: float) -> EngineFailure:
     """Map any exception from talking to the engine to a problem code and one clear line."""
     import requests
@@ -232,7 +250,7 @@ def classify(exc: BaseException, socket_path: str | None, timeout: float) -> Eng
     if status == 404:
         return EngineFailure("container-gone", "not found")
     if status:
-        detail = str(getattr(exc, "explanation", "") or exc).splitlines()[0][:200]
+        detail = _one_line(str(getattr(exc, "explanation", "") or exc))[:200]
         return EngineFailure("engine-error", f"Podman answered HTTP {status}: {detail}")
     if isinstance(exc, ValueError):
         return EngineFailure("engine-error", f"Podman sent a malformed answer on {where}: {exc}"[:300])
@@ -351,7 +369,10 @@ def collect_podman(candidate: EndpointCandidate, options: CollectOptions) -> Eng
 
 
 def _collect(scan: _Scan) -> None:
-    from podman import PodmanClient
+    # podman-py's APIClient is what PodmanClient.api is; PodmanClient itself would also read the user's
+    # containers.conf and connection files, which an explicit URL does not need and which fail when
+    # HOME is unreadable (sudo -u, a service account).
+    from podman.api import APIClient
 
     path, result = scan.socket_path, scan.result
     if path is not None:
@@ -370,8 +391,9 @@ def _collect(scan: _Scan) -> None:
             return
     base_url = f"unix://{path}" if path is not None else scan.candidate.url
     try:
-        client = PodmanClient(base_url=base_url, timeout=scan.options.timeout,
-                              max_pool_size=max(1, scan.options.workers))
+        api = APIClient(base_url=base_url, timeout=scan.options.timeout,
+                        max_pool_size=max(1, scan.options.workers))
+        client = _Client(api)
     except Exception as exc:
         result.problems.append(Problem("other", f"cannot use Podman URL {scan.candidate.url}: {exc}",
                                        source=scan.candidate.url))
