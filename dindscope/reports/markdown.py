@@ -156,7 +156,7 @@ def _path(out: list[str], report: Mapping[str, Any], index: int, finding: Mappin
 def _fix(out: list[str], fix: Mapping[str, Any]) -> None:
     line = f"- **{esc_md(fix.get('title') or fix.get('id'))}**"
     if fix.get("breaks"):
-        line += f": breaks {esc_md(fix['breaks'])}"
+        line += f" \u2014 {esc_md(fix['breaks'])}"
     out.append(line)
     if fix.get("side_effects"):
         out.append(f"  - may break: {esc_md(fix['side_effects'])}")
