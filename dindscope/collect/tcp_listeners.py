@@ -203,17 +203,28 @@ def _identity(connect: Callable[[], socket.socket], kind: str, timeout: float) -
     return str(((info.get("store") or {}).get("graphRoot")) or "")
 
 
+def _alert(exc: ssl.SSLError) -> bool:
+    """A TLS alert from the server (bad/required certificate, handshake failure), not a non-TLS peer."""
+    return "ALERT" in f"{exc.reason or ''} {exc}".upper()
+
+
 def probe_endpoint(address: str, port: int, timeout: float = 1.0) -> ProbeAnswer | None:
-    """GET /_ping at address:port; None when nothing that looks like an engine API answers."""
+    """GET /_ping at address:port, plain then TLS; None when nothing that looks like an engine API answers.
+
+    A TLS listener that drops or alerts a client without a certificate is reported as
+    ``tls_verify=True`` (its identity cannot be read).
+    """
 
     def plain() -> socket.socket:
         return socket.create_connection((address, port), timeout=timeout)
 
     try:
-        with plain() as sock:
-            raw = _http_get(sock, "/_ping", timeout)
+        sock = plain()
     except OSError:
-        return None
+        return None  # refused, unreachable, filtered: no listener
+    raw = b""
+    with sock, contextlib.suppress(OSError):
+        raw = _http_get(sock, "/_ping", timeout)
     if raw.startswith(b"HTTP/") and b"HTTPS server" not in raw:
         _, headers, body = _split_response(raw)
         kind = _kind_from_headers(headers)
@@ -229,10 +240,16 @@ def probe_endpoint(address: str, port: int, timeout: float = 1.0) -> ProbeAnswer
         return context.wrap_socket(plain(), server_hostname=address)
 
     try:
-        with secure() as sock:
-            raw = _http_get(sock, "/_ping", timeout)
+        tls_sock = secure()
+    except ssl.SSLError as exc:
+        return ProbeAnswer(tls=True, tls_verify=True, kind="") if _alert(exc) else None
+    except OSError:
+        return None
+    try:
+        with tls_sock:
+            raw = _http_get(tls_sock, "/_ping", timeout)
     except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
-        return ProbeAnswer(tls=True, tls_verify=True, kind="")  # handshake refused without a client certificate
+        return ProbeAnswer(tls=True, tls_verify=True, kind="")  # handshake done, then refused: no client cert
     except OSError:
         return ProbeAnswer(tls=True, tls_verify=None, kind="")
     if not raw:
