@@ -306,6 +306,8 @@ def problem_from_exception(exc: BaseException, candidate: EndpointCandidate, tim
         return Problem("timeout", f"engine did not answer within {timeout:g}s{doing} "
                                   f"(use --timeout to wait longer)", url)
     if has(FileNotFoundError):
+        if path and doing and "version" not in doing and "connecting" not in doing:
+            return Problem("engine-down", f"socket {path} disappeared{doing} (engine stopped?)", url)
         if path:
             return Problem("socket-missing", f"no socket at {path}: is the engine installed and started?", url)
         return Problem("socket-missing", f"endpoint not found{doing}", url)

@@ -272,3 +272,15 @@ def test_container_removed_between_list_and_inspect(docker_client, docker_label)
                                "skipped")
     assert [p.code for p in snapshot.problems] == ["container-gone"]
     assert len(snapshot.engines) == 1
+
+
+def test_one_engine_dying_keeps_the_other_engines_results(docker_client, docker_label):
+    cid = _labelled(docker_client, docker_label, 1)[0]
+    with EngineProxy(die_after=3) as dying:
+        snapshot = collect_snapshot(NO_PROBE, endpoints=[dying.url, f"unix://{DOCKER_SOCKET}"])
+    assert len(snapshot.engines) == 1  # the same dockerd: the healthy endpoint's look is kept
+    assert dying.url in snapshot.engines[0].endpoints and f"unix://{DOCKER_SOCKET}" in snapshot.engines[0].endpoints
+    assert cid in {c.id for c in snapshot.containers}
+    assert [p.code for p in snapshot.problems] == ["engine-down"]
+    assert snapshot.problems[0].source == dying.url
+    one_line(snapshot.problems[0])
