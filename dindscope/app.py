@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from dindscope.analysis.results import RemediationOption, Subject
+from dindscope.errors import DindscopeError
 from dindscope.screens.base import B
 from dindscope.screens.main import MainScreen
 from dindscope.tui.commands import DindscopeCommands
@@ -18,7 +19,7 @@ from dindscope.tui.keymap import load_keymap
 from dindscope.tui.live import EventFollowers, followable_url, one_line
 from dindscope.tui.messages import EngineConnection, EngineEvent, ScanFailed, ScanFinished, WhatIfComputed
 from dindscope.tui.rows import SubjectRow, build_rows
-from dindscope.tui.session import AppliedFix, Session
+from dindscope.tui.session import AppliedFix, Session, same_subject
 from dindscope.tui.sources import Source, load_demo
 
 LIVE_THROTTLE = 2.0
@@ -29,6 +30,7 @@ class DindscopeApp(App[int]):
     CSS_PATH = "dindscope.tcss"
     TITLE = "dindscope"
     COMMANDS = App.COMMANDS | {DindscopeCommands}
+    CURSOR_BLINK = True  # tests freeze it
     BINDINGS = [
         B("question_mark", "help", "Help", "Every key, and how to remap them", key_display="?"),
         B("q", "quit", "Quit", "Quit dindscope"),
@@ -44,6 +46,7 @@ class DindscopeApp(App[int]):
         self._rows_by_key: dict[str, SubjectRow] = {}
         self.live_status: dict[str, str] = {}
         self.busy = ""
+        self.info = ""  # a lasting one-line note (where the reports went)
         self.followers = EventFollowers()
         self._followed: set[str] = set()
         self._pending_fixes: list[AppliedFix] | None = None
@@ -89,8 +92,14 @@ class DindscopeApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="whatif", name="what-if",
           description="Recomputing the host with the what-if fixes")
     def run_what_if(self, fixes: list[AppliedFix], note: str) -> None:
-        assert self.session is not None
-        whatif, findings = self.session.evaluate(fixes)
+        session = self.session
+        assert session is not None
+        try:
+            whatif, findings = session.evaluate(fixes)
+        except DindscopeError as exc:  # e.g. a fix that changes the engine itself cannot be simulated
+            self.post_message(WhatIfComputed(list(session.fixes), session.whatif, session.whatif_findings,
+                                             f"Cannot try this fix: {exc}"))
+            return
         if not get_current_worker().is_cancelled:
             self.post_message(WhatIfComputed(fixes, whatif, findings, note))
 
@@ -110,12 +119,13 @@ class DindscopeApp(App[int]):
 
         session = self.session
         assert session is not None
-        analysis = session.current_analysis if session.fixes else session.analysis
-        paths = write_reports(analysis, list(FORMATS), stem, whatif=session.whatif if session.fixes else None)
+        paths = write_reports(session.analysis, list(FORMATS), stem, whatif=session.whatif if session.fixes else None)
         self.call_from_thread(self._exported, [str(p) for p in paths])
 
     def _exported(self, paths: list[str]) -> None:
         self.last_export = paths
+        self.info = "Reports written: " + ", ".join(paths)
+        self.session_changed()
         self.notify("Reports written: " + ", ".join(paths), title="Export", markup=False, timeout=10)
 
     @on(Worker.StateChanged)
@@ -125,6 +135,8 @@ class DindscopeApp(App[int]):
             return
         error = one_line(worker.error) if worker.error else "unknown error"
         self.busy = ""
+        if worker.group == "whatif":
+            self._pending_fixes = None
         if worker.group == "scan" and self.session is None:
             self.post_message(ScanFailed(error))
             return
@@ -161,7 +173,7 @@ class DindscopeApp(App[int]):
 
     def _no_engine_choice(self, choice: str | None) -> None:
         if choice == "quit":
-            self.exit(3)
+            self.exit(3, return_code=3)
         elif choice == "demo":
             self.source = Source(snapshot=load_demo(), follow_events=False, redact=self.source.redact)
             self.session = None
@@ -218,14 +230,27 @@ class DindscopeApp(App[int]):
         if self.session is None:
             return
         base = self._pending_fixes if self._pending_fixes is not None else self.session.fixes
-        removing = any(f.fix_id == option.id and f.subject == subject for f in base)
-        fixes = [f for f in base if not (f.fix_id == option.id and f.subject == subject)]
+        removing = any(f.fix_id == option.id and same_subject(f.subject, subject) for f in base)
+        fixes = [f for f in base if not (f.fix_id == option.id and same_subject(f.subject, subject))]
         if not removing:
             fixes.append(AppliedFix(option.id, option.title, subject))
         self._pending_fixes = fixes
         self.busy = "recomputing the what-if…"
         self.session_changed()
         self.run_what_if(fixes, ("Undone: " if removing else "Applied: ") + option.title)
+
+    def planned_fixes(self) -> list[AppliedFix]:
+        """The fix stack, including a change still being computed."""
+        if self._pending_fixes is not None:
+            return list(self._pending_fixes)
+        return list(self.session.fixes) if self.session else []
+
+    def remove_fix(self, fix: AppliedFix) -> None:
+        fixes = [f for f in self.planned_fixes() if f != fix]
+        self._pending_fixes = fixes
+        self.busy = "recomputing the what-if…"
+        self.session_changed()
+        self.run_what_if(fixes, "Undone: " + fix.title)
 
     def undo_fix(self) -> None:
         if self.session is None:

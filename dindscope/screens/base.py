@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from dindscope.analysis.results import Finding, RemediationOption
-from dindscope.tui.rows import SubjectRow
+from dindscope.tui.rows import SubjectRow, subject_key
 
 if TYPE_CHECKING:
     from dindscope.app import DindscopeApp
@@ -69,8 +69,17 @@ class DindscopeScreen(Screen[None]):
             return
         self.app.push_screen(FixScreen(row, finding))
 
+    # Main and paths screens: w on a subject that has a fix applied undoes it; the fix panel toggles its fix.
+    what_if_undoes_subject = True
+
     def action_what_if(self) -> None:
         row, fix = self.current_row(), self.current_fix()
+        if self.what_if_undoes_subject and row is not None:
+            applied = [f for f in self.dapp.planned_fixes()
+                       if f.subject is not None and subject_key(f.subject) == row.key]
+            if applied:
+                self.dapp.remove_fix(applied[-1])
+                return
         if fix is None:
             self.notify("No fix selected: pick a subject with a path (or open f).", markup=False)
             return

@@ -36,7 +36,9 @@ class ExportScreen(ModalScreen[str | None]):
             yield Input(value=self.default, id="export-path")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        box = self.query_one(Input)
+        box.cursor_blink = getattr(self.app, "CURSOR_BLINK", True)
+        box.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)

@@ -33,6 +33,8 @@ class FixScreen(DindscopeScreen):
     FixScreen #fix-text { padding: 0 1; }
     """
 
+    what_if_undoes_subject = False
+
     def __init__(self, row: SubjectRow, finding: Finding) -> None:
         super().__init__()
         self.row = row

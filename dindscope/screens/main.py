@@ -61,11 +61,17 @@ class MainScreen(DindscopeScreen):
         yield Preview(id="preview")
         yield Footer()
 
+    AUTO_FOCUS = "#subjects"
+
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
+        box = self.query_one("#filter", Input)
+        box.display = False
+        box.cursor_blink = self.dapp.CURSOR_BLINK
         self.query_one(SubjectTable).display = False
         self.query_one(Summary).show_scanning(self.dapp.scan_label())
         self.query_one(Preview).update(Text("Scanning… the UI stays usable: ? help, q quit.", style="dim"))
+        if self.dapp.session is not None:  # the worker may finish before the screen is mounted
+            self.refresh_view()
 
     # Context.
     def current_row(self) -> SubjectRow | None:
@@ -78,20 +84,22 @@ class MainScreen(DindscopeScreen):
         if session is None:
             summary.show_scanning(self.dapp.scan_label())
             return
-        summary.show_session(session, self.dapp.live_status, self.dapp.busy)
+        summary.show_session(session, self.dapp.live_status, self.dapp.busy, self.dapp.info)
         table = self.query_one(SubjectTable)
         self.query_one(LoadingIndicator).display = False
-        table.display = True
+        if not table.display:
+            table.display = True
+            box = self.query_one("#filter", Input)
+            if self.focused is None or (self.focused is box and not box.display):
+                table.focus()
         query = self.query_one("#filter", Input).value.strip()
         rows = self.dapp.rows
         if query:
             names = {e.key: e.kind + " " + e.name for e in session.snapshot.engines}
             rows = [r for r in rows if matches(r, query, names)]
         table.show(group_rows(session.snapshot, rows))
-        if query:
-            table.border_title = f"filter: {clean(query, 40)} · {len(rows)} match{'es' if len(rows) != 1 else ''}"
-        else:
-            table.border_title = None
+        box = self.query_one("#filter", Input)
+        box.border_subtitle = f"{len(rows)} match{'es' if len(rows) != 1 else ''}" if query else None
         self.update_preview()
 
     def update_preview(self) -> None:

@@ -34,12 +34,34 @@ def _default_analyze(snapshot: Snapshot) -> Any:
     return analyze(snapshot)
 
 
-def _default_what_if(snapshot: Snapshot, fixes: Sequence[AppliedFix]) -> Any:
-    from dindscope.analysis.whatif import what_if
+def same_subject(a: Subject | None, b: Subject | None) -> bool:
+    """Subjects match by kind, engine and name (graph node ids may differ between analyses)."""
+    if a is None or b is None:
+        return a is b
+    return (a.kind, a.engine, a.name) == (b.kind, b.engine, b.name)
 
-    subjects = {fix.subject for fix in fixes}
-    subject = next(iter(subjects)) if len(subjects) == 1 else None
-    return what_if(snapshot, [fix.fix_id for fix in fixes], subject=subject)
+
+def _target(subject: Subject | None) -> str | None:
+    """What the what-if API takes as ``subject``: a container name; host-wide (None) for other subjects."""
+    return subject.name if subject is not None and subject.kind == "container" else None
+
+
+def _default_what_if(snapshot: Snapshot, fixes: Sequence[AppliedFix], before: Any = None) -> Any:
+    """Stack fixes on different subjects: earlier groups applied to a copy, the last one through ``what_if``."""
+    from dindscope.analysis.whatif import apply_fixes, what_if
+
+    groups: dict[str | None, list[str]] = {}
+    for fix in fixes:
+        groups.setdefault(_target(fix.subject), []).append(fix.fix_id)
+    items = list(groups.items())
+    changed, applied = snapshot, []
+    for target, ids in items[:-1]:
+        changed, done = apply_fixes(changed, ids, target)
+        applied.extend(done)
+    target, ids = items[-1]
+    result = what_if(changed, ids, subject=target, before=before)
+    result.applied = applied + list(result.applied)
+    return result
 
 
 def findings_of(result: Any) -> list[Finding]:
@@ -52,7 +74,8 @@ def findings_of(result: Any) -> list[Finding]:
 
 
 def root_paths(findings: Sequence[Finding]) -> int:
-    return sum(1 for f in findings if f.impact == "host-root")
+    """Containers that reach host root (the count the reports use)."""
+    return len(root_subjects(findings, "container"))
 
 
 def root_subjects(findings: Sequence[Finding], kind: str | None = None) -> set[tuple[str, str, str]]:
@@ -86,7 +109,7 @@ class Session:
     whatif: Any = None
     whatif_findings: list[Finding] | None = None
     analyze_fn: Callable[[Snapshot], Any] = _default_analyze
-    what_if_fn: Callable[[Snapshot, Sequence[AppliedFix]], Any] = _default_what_if
+    what_if_fn: Callable[..., Any] = _default_what_if
 
     def run_analysis(self) -> None:
         self.analysis = self.analyze_fn(self.snapshot)
@@ -112,11 +135,11 @@ class Session:
         return self.analysis
 
     def is_applied(self, fix_id: str, subject: Subject | None) -> bool:
-        return any(f.fix_id == fix_id and f.subject == subject for f in self.fixes)
+        return any(f.fix_id == fix_id and same_subject(f.subject, subject) for f in self.fixes)
 
     def plan_toggle(self, option: RemediationOption, subject: Subject | None) -> list[AppliedFix]:
         """The fix stack after applying ``option`` to ``subject`` (or undoing it when already applied)."""
-        kept = [f for f in self.fixes if not (f.fix_id == option.id and f.subject == subject)]
+        kept = [f for f in self.fixes if not (f.fix_id == option.id and same_subject(f.subject, subject))]
         if len(kept) == len(self.fixes):
             kept.append(AppliedFix(option.id, option.title, subject))
         return kept
@@ -128,7 +151,10 @@ class Session:
         """Recompute the host with ``fixes`` applied; safe to run in a thread (reads only)."""
         if not fixes:
             return None, None
-        result = self.what_if_fn(self.snapshot, list(fixes))
+        if self.what_if_fn is _default_what_if:
+            result = _default_what_if(self.snapshot, list(fixes), before=self.analysis)
+        else:
+            result = self.what_if_fn(self.snapshot, list(fixes))
         return result, findings_of(getattr(result, "after", result))
 
     def commit(self, fixes: Sequence[AppliedFix], whatif: Any, findings: list[Finding] | None) -> None:
@@ -140,14 +166,27 @@ class Session:
         """Apply ``option`` (or undo it when already applied) synchronously; True when now applied."""
         fixes = self.plan_toggle(option, subject)
         self.commit(fixes, *self.evaluate(fixes))
-        return len(fixes) > 0 and fixes[-1].fix_id == option.id and fixes[-1].subject == subject
+        return len(fixes) > 0 and fixes[-1].fix_id == option.id and same_subject(fixes[-1].subject, subject)
 
     def recompute(self) -> None:
         self.commit(self.fixes, *self.evaluate(self.fixes))
 
+    def verdict(self) -> str:
+        summary = getattr(self.current_analysis, "summary", None)
+        if callable(summary):
+            return str(summary().verdict)
+        return verdict(self.snapshot, self.findings)
+
+    def root_counts(self) -> tuple[int, int]:
+        """Root paths before -> after the what-if (the analysis' own count when it has one)."""
+        counts = getattr(self.whatif, "root_paths", None)
+        if self.fixes and isinstance(counts, tuple):
+            return counts
+        return root_paths(self.base_findings), root_paths(self.findings)
+
     def whatif_line(self) -> str:
         if not self.fixes:
             return ""
-        before, after = root_paths(self.base_findings), root_paths(self.findings)
+        before, after = self.root_counts()
         n = len(self.fixes)
         return f"what-if ({n} fix{'es' if n != 1 else ''}): root paths: {before} -> {after}"

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from dindscope.models import Snapshot
 from dindscope.tui.safe import clean
-from dindscope.tui.session import Session, verdict
+from dindscope.tui.session import Session
 
 
 def engines_text(snapshot: Snapshot, live: dict[str, str] | None = None) -> Text:
@@ -51,7 +51,8 @@ class Summary(Static):
     def show_scanning(self, what: str) -> None:
         self.update(Text.assemble((what, "bold"), ("  …the list fills in when it is done", "dim")))
 
-    def show_session(self, session: Session, live: dict[str, str] | None = None, busy: str = "") -> None:
+    def show_session(self, session: Session, live: dict[str, str] | None = None, busy: str = "",
+                     info: str = "") -> None:
         snapshot = session.snapshot
         out = engines_text(snapshot, live)
         out.append("\n")
@@ -63,7 +64,7 @@ class Summary(Static):
         findings = session.findings
         has_root = any(f.impact == "host-root" for f in findings)
         out.append("▲ " if has_root else "✓ ", style="bold red" if has_root else "bold green")
-        out.append(verdict(snapshot, findings), style="bold")
+        out.append(session.verdict(), style="bold")
         line = session.whatif_line()
         if line:
             out.append("\n")
@@ -72,4 +73,7 @@ class Summary(Static):
         if busy:
             out.append("\n")
             out.append(busy, style="italic yellow")
+        elif info:
+            out.append("\n")
+            out.append(clean(info, 400), style="green")
         self.update(out)
