@@ -21,7 +21,7 @@ def engines_text(snapshot: Snapshot, live: dict[str, str] | None = None) -> Text
         mode = f"rootless as {clean(engine.user, 40)}" if engine.rootless else "rootful"
         out.append(clean(engine.kind, 20), style="bold cyan")
         out.append(f" {mode} ")
-        out.append(clean(engine.endpoints[0] if engine.endpoints else "?", 80))
+        out.append(clean((engine.endpoints[0] if engine.endpoints else "?").removeprefix("unix://"), 80))
         if engine.context:
             out.append(f" ctx {clean(engine.context, 40)}", style="dim")
         state = (live or {}).get(engine.key)
@@ -55,6 +55,9 @@ class Summary(Static):
                      info: str = "") -> None:
         snapshot = session.snapshot
         out = engines_text(snapshot, live)
+        width = self.size.width - 2 if self.size.width > 10 else 0
+        if width and out.cell_len > width:  # one line at 80 columns; the group rows repeat each engine
+            out.truncate(width, overflow="ellipsis")
         out.append("\n")
         out.append(source_text(snapshot))
         if snapshot.problems:
