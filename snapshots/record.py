@@ -230,7 +230,7 @@ class Recorder:
         for cli, tags in self.created_tags.items():
             for tag in tags:
                 if cli == "rootless":
-                    self.rootless_podman("untag", tag, check=False)
+                    self.rootless_podman("rmi", tag, check=False)  # other tags remain: only untags
                 else:
                     self.sh([cli, "rmi", tag], check=False)
 
