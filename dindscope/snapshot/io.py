@@ -88,6 +88,9 @@ def parse_snapshot(data: bytes, name: str = "snapshot") -> Snapshot:
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Unterminated string"):
+            raise SnapshotError(f"{where} is truncated: the JSON ends inside a string that starts at line "
+                                f"{exc.lineno} column {exc.colno}") from None
         if exc.pos >= len(text.rstrip()):
             raise SnapshotError(f"{where} is truncated: the JSON ends early at line {exc.lineno} "
                                 f"column {exc.colno}") from None
