@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from dindscope.analysis.findings import make_finding
+from dindscope.analysis.findings import FindingFactory
 from dindscope.analysis.paths import alternatives, cheapest_path, distances_to
 from dindscope.analysis.results import IMPACT_ORDER, SEVERITY_ORDER, Finding, Subject
 from dindscope.analysis.subjects import subjects_of
@@ -114,6 +114,7 @@ def sort_key(f: Finding) -> tuple:
 def find_paths(graph: nx.DiGraph, subjects: list[Subject], max_alternatives: int) -> list[Finding]:
     """Per subject: the cheapest root path and alternatives; else write; else read."""
     findings: list[Finding] = []
+    factory = FindingFactory(graph)
     remaining = list(subjects)
     for goal in nodes.GOALS:
         if not remaining:
@@ -125,9 +126,9 @@ def find_paths(graph: nx.DiGraph, subjects: list[Subject], max_alternatives: int
             if best is None:
                 unreached.append(subject)
                 continue
-            findings.append(make_finding(graph, subject, goal, best, 0))
+            findings.append(factory.make(subject, goal, best, 0))
             for i, alt in enumerate(alternatives(graph, best, distances, max_alternatives), start=1):
-                findings.append(make_finding(graph, subject, goal, alt, i))
+                findings.append(factory.make(subject, goal, alt, i))
         remaining = unreached
     findings.sort(key=sort_key)
     return findings

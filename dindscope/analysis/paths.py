@@ -2,10 +2,11 @@
 
 One Dijkstra per goal runs backwards from the goal over the reversed graph, which
 gives every node its distance to the goal and its next hop. A subject's cheapest
-path follows next hops. Alternatives are one-deviation variants of that path
-(take another edge or another technique at one step, then the cheapest way on),
-the first iteration of Yen's algorithm: bounded by path length x out-degree,
-never an enumeration of all simple paths.
+path follows next hops (suffixes are memoised: thousands of subjects share them).
+Alternatives are one-deviation variants of that path (another technique on one
+step, or another edge at one node followed by the cheapest way on): the first
+iteration of Yen's algorithm, bounded by path length x out-degree, never an
+enumeration of all simple paths.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import networkx as nx
 
 from dindscope.graph.edges import EdgeInfo
 
+Suffix = tuple[tuple[str, ...], tuple[EdgeInfo, ...], float]
+
 
 @dataclass(frozen=True)
 class GraphPath:
@@ -25,7 +28,8 @@ class GraphPath:
 
     @property
     def signature(self) -> tuple[tuple[str, str], ...]:
-        return tuple(zip(self.nodes, (e.technique for e in self.edges), strict=False))
+        """(node, technique of the edge leaving it): two paths with the same signature are the same escape."""
+        return tuple((self.nodes[i], e.technique) for i, e in enumerate(self.edges))
 
 
 @dataclass
@@ -33,76 +37,99 @@ class GoalDistances:
     goal: str
     dist: dict[str, float]
     next_hop: dict[str, str] = field(default_factory=dict)
+    succ: dict = field(default_factory=dict)
+    _suffix: dict[str, Suffix | None] = field(default_factory=dict)
 
     def reaches(self, node: str) -> bool:
         return node in self.dist and node != self.goal
 
+    def suffix(self, start: str) -> Suffix | None:
+        """The cheapest way from ``start`` to the goal: (nodes, edges, cost), memoised."""
+        if start == self.goal:
+            return (start,), (), 0.0
+        if start in self._suffix:
+            return self._suffix[start]
+        chain = []
+        node: str | None = start
+        seen = set()
+        while node is not None and node != self.goal and node not in self._suffix:
+            if node in seen:
+                node = None
+                break
+            seen.add(node)
+            chain.append(node)
+            node = self.next_hop.get(node)
+        tail = None if node is None else (self._suffix.get(node, ((node,), (), 0.0)))
+        for n in reversed(chain):
+            if tail is None:
+                self._suffix[n] = None
+                continue
+            edge = self.succ[n][tail[0][0]]["variants"][0]
+            tail = ((n, *tail[0]), (edge, *tail[1]), tail[2] + edge.cost)
+            self._suffix[n] = tail
+        return self._suffix.get(start)
+
 
 def distances_to(graph: nx.DiGraph, goal: str) -> GoalDistances:
-    """Distance from every node to ``goal`` and its next hop, with one multi-node Dijkstra backwards."""
+    """Distance from every node to ``goal`` and its next hop, with one Dijkstra backwards from the goal."""
     if goal not in graph:
-        return GoalDistances(goal, {})
+        return GoalDistances(goal, {}, succ=graph._succ)
     pred, dist = nx.dijkstra_predecessor_and_distance(graph.reverse(copy=False), goal, weight="weight")
     next_hop = {node: hops[0] for node, hops in pred.items() if hops}
-    return GoalDistances(goal, dist, next_hop)
-
-
-def _walk(start: str, distances: GoalDistances) -> list[str] | None:
-    node, out = start, [start]
-    seen = {start}
-    while node != distances.goal:
-        node = distances.next_hop.get(node)  # type: ignore[assignment]
-        if node is None or node in seen:
-            return None
-        seen.add(node)
-        out.append(node)
-    return out
-
-
-def _edge(graph: nx.DiGraph, u: str, v: str, variant: int = 0) -> EdgeInfo:
-    return graph.edges[u, v]["variants"][variant]
-
-
-def _make(graph: nx.DiGraph, path: list[str], overrides: dict[int, int] | None = None) -> GraphPath:
-    overrides = overrides or {}
-    edges = tuple(_edge(graph, path[i], path[i + 1], overrides.get(i, 0)) for i in range(len(path) - 1))
-    return GraphPath(tuple(path), edges, round(sum(e.cost for e in edges), 3))
+    return GoalDistances(goal, dist, next_hop, graph._succ)
 
 
 def cheapest_path(graph: nx.DiGraph, subject: str, distances: GoalDistances) -> GraphPath | None:
     if not distances.reaches(subject):
         return None
-    path = _walk(subject, distances)
-    return _make(graph, path) if path else None
+    found = distances.suffix(subject)
+    return None if found is None else GraphPath(found[0], found[1], round(found[2], 3))
 
 
 def alternatives(graph: nx.DiGraph, best: GraphPath, distances: GoalDistances, limit: int) -> list[GraphPath]:
-    """Up to ``limit`` paths that differ from ``best`` by another edge or technique at one step."""
+    """Up to ``limit`` paths that differ from ``best`` by another edge or technique at one step.
+
+    Candidates are ranked by cost first (prefix + edge + distance to the goal, all known) and
+    only materialised, cheapest first, until ``limit`` distinct ones are found.
+    """
     if limit <= 0:
         return []
-    candidates: list[GraphPath] = []
-    path = list(best.nodes)
+    succ = graph._succ
+    dist = distances.dist
+    path, edges = best.nodes, best.edges
+    ranked: list[tuple[float, int, int, str, int]] = []  # (cost, order, step index, next node, variant)
+    prefix_cost = 0.0
+    order = 0
     for i in range(len(path) - 1):
         u, nxt = path[i], path[i + 1]
-        variants = graph.edges[u, nxt]["variants"]
+        variants = succ[u][nxt]["variants"]
         for k in range(1, len(variants)):
-            candidates.append(_make(graph, path, {i: k}))
-        prefix = set(path[: i + 1])
-        for w in graph.successors(u):
-            if w == nxt or w not in distances.dist:
-                continue
-            rest = [w] if w == distances.goal else _walk(w, distances)
-            if rest is None or prefix.intersection(rest):
-                continue
-            candidates.append(_make(graph, path[: i + 1] + rest))
-    candidates.sort(key=lambda p: (p.cost, len(p.nodes), p.signature))
+            ranked.append((best.cost - edges[i].cost + variants[k].cost, order, i, nxt, k))
+            order += 1
+        for w, data in succ[u].items():
+            if w != nxt and w in dist:
+                ranked.append((prefix_cost + data["variants"][0].cost + dist[w], order, i, w, 0))
+                order += 1
+        prefix_cost += edges[i].cost
+    ranked.sort()
     seen = {best.signature}
     out: list[GraphPath] = []
-    for cand in candidates:
-        if cand.signature in seen:
+    for _cost, _order, i, w, k in ranked:
+        if k:
+            alt_edges = (*edges[:i], succ[path[i]][w]["variants"][k], *edges[i + 1:])
+            cand = GraphPath(path, alt_edges, round(sum(e.cost for e in alt_edges), 3))
+        else:
+            rest = distances.suffix(w)
+            if rest is None or set(path[: i + 1]).intersection(rest[0]):
+                continue
+            new_edges = (*edges[:i], succ[path[i]][w]["variants"][0], *rest[1])
+            cand = GraphPath((*path[: i + 1], *rest[0]), new_edges, round(sum(e.cost for e in new_edges), 3))
+        sig = cand.signature
+        if sig in seen:
             continue
-        seen.add(cand.signature)
+        seen.add(sig)
         out.append(cand)
         if len(out) >= limit:
             break
+    out.sort(key=lambda p: (p.cost, len(p.nodes)))
     return out

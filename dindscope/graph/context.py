@@ -70,11 +70,20 @@ class BuildContext:
         self.aliases = aliases
         self.sockets: dict[str, SocketInfo] = {}
         self.tcp: list[TcpInfo] = []
-        self._identities: dict[str, Identity] = {}
+        self._identities: dict[int, Identity] = {}
+        self._norm: dict[str, str] = {}
+        self._under: dict[str, list[SocketInfo]] = {}
         self._index_sockets()
 
     # -- paths -------------------------------------------------------------------
     def norm(self, path: str) -> str:
+        """The host path with aliases resolved (/var/run/x -> /run/x), memoised."""
+        done = self._norm.get(path)
+        if done is None:
+            done = self._norm[path] = self._normalise(path)
+        return done
+
+    def _normalise(self, path: str) -> str:
         path = posixpath.normpath(path or "/")
         if path.startswith("//"):
             path = "/" + path.lstrip("/")
@@ -130,19 +139,24 @@ class BuildContext:
         if m:
             info.user_uid = int(m.group(1))
         self.sockets[path] = info
+        self._under.clear()
         return info
 
     def sockets_under(self, host_dir: str) -> list[SocketInfo]:
         base = self.norm(host_dir)
-        prefix = "/" if base == "/" else base + "/"
-        return [s for p, s in sorted(self.sockets.items()) if p.startswith(prefix)]
+        found = self._under.get(base)
+        if found is None:
+            prefix = "/" if base == "/" else base + "/"
+            found = self._under[base] = [s for p, s in sorted(self.sockets.items()) if p.startswith(prefix)]
+        return found
 
     # -- containers --------------------------------------------------------------
     def identity(self, container: Container) -> Identity:
-        key = container_node(container)
-        if key not in self._identities:
-            self._identities[key] = identity_of(container, self.engines.get(container.engine), self.host)
-        return self._identities[key]
+        ident = self._identities.get(id(container))
+        if ident is None:
+            ident = self._identities[id(container)] = identity_of(container, self.engines.get(container.engine),
+                                                                  self.host)
+        return ident
 
     def escape_target(self, container: Container) -> str:
         """Where escaping this container's isolation leads: host root, its rootless user, or a remapped uid."""

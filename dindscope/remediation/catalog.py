@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 
 from dindscope.analysis.results import RemediationOption
 from dindscope.remediation.options_access import ACCESS
@@ -21,10 +22,15 @@ def all_fix_ids() -> list[str]:
 
 
 def remediations_for(technique_id: str) -> list[RemediationOption]:
-    """The fixes that break ``technique_id``, best first."""
+    """The fixes that break ``technique_id``, best first (shared catalog objects: do not modify them)."""
+    return list(_for_technique(technique_id))
+
+
+@cache
+def _for_technique(technique_id: str) -> tuple[RemediationOption, ...]:
     from dindscope.techniques.registry import get
 
     technique = get(technique_id)
     if technique is None:
-        return []
-    return [get_remediation(fid) for fid in technique.remediations if fid in _ALL]
+        return ()
+    return tuple(_ALL[fid] for fid in technique.remediations if fid in _ALL)

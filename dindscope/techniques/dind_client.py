@@ -33,18 +33,20 @@ def _runs_what(d: Container) -> str:
 
 
 def _apply(ctx: BuildContext) -> None:
-    by_engine: dict[str, list[Container]] = {}
+    # (engine, network) -> name a peer may use -> containers answering to it
+    names: dict[tuple[str, str], dict[str, list[Container]]] = {}
     for c in ctx.snapshot.containers:
-        by_engine.setdefault(c.engine, []).append(c)
+        for att in c.networks:
+            table = names.setdefault((c.engine, att.name), {})
+            for name in names_of(c, att.name):
+                table.setdefault(name, []).append(c)
     for job in ctx.snapshot.containers:
         target = client_target(job)
         if target is None:
             continue
         for net in job.networks:
-            for d in by_engine.get(job.engine, []):
-                if d.id == job.id or net.name not in {a.name for a in d.networks}:
-                    continue
-                if target.host not in names_of(d, net.name):
+            for d in names.get((job.engine, net.name), {}).get(target.host, []):
+                if d.id == job.id:
                     continue
                 for lis in inner_listeners(d):
                     if lis.port != target.port or (lis.tls and not target.has_certs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Writing here (or in any directory that contains one of these) runs code as root on the host.
 ROOT_PATHS: dict[str, str] = {
@@ -69,6 +70,7 @@ def _within(path: str, base: str) -> bool:
 HOME_FILES = (".ssh", ".bashrc", ".profile", ".bash_profile", ".config", ".docker", ".kube", ".gnupg")
 
 
+@lru_cache(maxsize=4096)
 def classify(path: str) -> Sensitivity | None:
     """How sensitive a (normalised) host path is when mounted, or None for ordinary data."""
     for base in SPECIAL:

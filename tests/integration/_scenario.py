@@ -76,7 +76,7 @@ def new_scenario(cli: str, endpoint: str) -> Scenario:
     return Scenario(cli, endpoint, f"h4-{cli}-{token}", f"dsx-{token}")
 
 
-def step_with(finding: Finding, technique: str):  # noqa: ANN201 - Step
+def step_with(finding: Finding, technique: str):
     for step in finding.steps:
         if step.technique == technique:
             return step

@@ -54,8 +54,8 @@ def test_json_report_of_real_scan_validates_and_hides_the_secret(nested: Scenari
     jsonschema.validate(report, json.loads(SCHEMA.read_text()))
     text = json.dumps(report)
     assert SECRET not in text
-    job = [f for f in report["findings"] if f["subject"]["name"] == nested.created["job"] and not f["alternative"]][0]
+    job = next(f for f in report["findings"] if f["subject"]["name"] == nested.created["job"] and not f["alternative"])
     assert job["impact"] == "host-root"
     assert job["subject"]["kind"] == "container" and job["subject"]["engine"].startswith("docker")
-    assert [s["technique"] for s in job["steps"]][0] == "dind-client-settings"
+    assert next(s["technique"] for s in job["steps"]) == "dind-client-settings"
     assert any(r["id"] == "dind/tls" for r in job["remediations"])
