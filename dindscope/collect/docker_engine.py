@@ -47,6 +47,9 @@ def make_client(candidate: EndpointCandidate, timeout: float, version: str, pool
         tls = True
     client = docker.APIClient(base_url=url, version=version, timeout=timeout, tls=tls, max_pool_size=pool,
                               user_agent=USER_AGENT)
+    if tls is not False and candidate.tls.get("ca"):
+        # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE replace the session's CA: the engine's own CA must win
+        client.trust_env = False
     adapter = getattr(client, "_custom_adapter", None)
     if isinstance(adapter, UnixHTTPAdapter):
         _reuse_connections(adapter)
