@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.widgets import Static
 
 from dindscope.models import Snapshot
@@ -41,25 +43,27 @@ def source_text(snapshot: Snapshot) -> Text:
     return out
 
 
-class Summary(Static):
-    """Three to four lines at the top of the main screen."""
+class Summary(Vertical):
+    """Three to five lines at the top of the main screen: engines (one line, cut with …), source, verdict."""
 
     DEFAULT_CSS = """
     Summary { height: auto; padding: 0 1; background: $boost; }
+    Summary > #engines { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    def compose(self) -> ComposeResult:
+        yield Static(id="engines")
+        yield Static(id="verdict")
+
     def show_scanning(self, what: str) -> None:
-        self.update(Text.assemble((what, "bold"), ("  …the list fills in when it is done", "dim")))
+        self.query_one("#engines", Static).update(
+            Text.assemble((what, "bold"), ("  …the list fills in when it is done", "dim")))
 
     def show_session(self, session: Session, live: dict[str, str] | None = None, busy: str = "",
                      info: str = "") -> None:
         snapshot = session.snapshot
-        out = engines_text(snapshot, live)
-        width = self.size.width - 2 if self.size.width > 10 else 0
-        if width and out.cell_len > width:  # one line at 80 columns; the group rows repeat each engine
-            out.truncate(width, overflow="ellipsis")
-        out.append("\n")
-        out.append(source_text(snapshot))
+        self.query_one("#engines", Static).update(engines_text(snapshot, live))
+        out = source_text(snapshot)
         if snapshot.problems:
             out.append(f" · {len(snapshot.problems)} collection problem{'s' if len(snapshot.problems) != 1 else ''}",
                        style="yellow")
@@ -79,4 +83,4 @@ class Summary(Static):
         elif info:
             out.append("\n")
             out.append(clean(info, 400), style="green")
-        self.update(out)
+        self.query_one("#verdict", Static).update(out)
