@@ -14,7 +14,6 @@ from dindscope.analysis.paths import GraphPath
 from dindscope.analysis.results import Finding, PathNode, RemediationOption, Step, Subject
 from dindscope.analysis.severity import severity
 from dindscope.graph import nodes
-from dindscope.graph.edges import EdgeInfo
 
 
 def remediations_for_steps(steps: list[Step]) -> list[RemediationOption]:
@@ -43,49 +42,44 @@ def finding_id(subject: Subject, impact: str, pnodes: list[PathNode], steps: lis
 class FindingFactory:
     def __init__(self, graph: nx.DiGraph) -> None:
         self.graph = graph
-        self._nodes: dict[str, PathNode] = {}
-        self._steps: dict[tuple[str, str, int], Step] = {}
-        self._fixes: dict[tuple[str, ...], list[RemediationOption]] = {}
-        self._shape: dict[str, str] = {}
+        self._nodes: dict[str, tuple[PathNode, str]] = {}  # node -> (PathNode, "kind:name")
+        self._steps: dict[int, Step] = {}  # id(EdgeInfo) -> Step: every EdgeInfo lives on exactly one edge
+        self._fixes: dict[tuple[int, ...], list[RemediationOption]] = {}
 
-    def path_node(self, node: str) -> PathNode:
-        pn = self._nodes.get(node)
-        if pn is None:
+    def path_node(self, node: str) -> tuple[PathNode, str]:
+        found = self._nodes.get(node)
+        if found is None:
             data = self.graph.nodes[node]
-            kind = data.get("kind") or nodes.kind_of(node)
-            pn = self._nodes[node] = PathNode(kind, data.get("name", node), node)
-        return pn
-
-    def step(self, source: str, target: str, e: EdgeInfo) -> Step:
-        key = (source, target, id(e))
-        st = self._steps.get(key)
-        if st is None:
-            st = self._steps[key] = Step(e.technique, e.explanation, e.evidence, e.cost, source, target, e.enablers)
-        return st
-
-    def remediations(self, steps: list[Step]) -> list[RemediationOption]:
-        key = (*tuple(s.technique for s in steps), "|", *tuple(e for s in steps for e in s.enablers))
-        fixes = self._fixes.get(key)
-        if fixes is None:
-            fixes = self._fixes[key] = remediations_for_steps(steps)
-        return list(fixes)
+            pn = PathNode(data.get("kind") or nodes.kind_of(node), data.get("name", node), node)
+            found = self._nodes[node] = (pn, f"{pn.kind}:{pn.name}")
+        return found
 
     def make(self, subject: Subject, goal: str, path: GraphPath, alternative: int) -> Finding:
         impact = nodes.GOAL_IMPACT[goal]
         state = self.graph.nodes[subject.node].get("state", "") if subject.kind == "container" else ""
-        pnodes = [self.path_node(n) for n in path.nodes]
-        steps = [self.step(path.nodes[i], path.nodes[i + 1], e) for i, e in enumerate(path.edges)]
-        shape = "|".join([self._shape.get(n) or self._shape.setdefault(n, f"{p.kind}:{p.name}")
-                          for n, p in zip(path.nodes, pnodes, strict=True)])
-        raw = f"{subject.kind}|{subject.engine}|{subject.name}|{impact}|{shape}#" + ",".join(s.technique for s in steps)
+        pairs = [self.path_node(n) for n in path.nodes]
+        steps = []
+        cache = self._steps
+        for i, e in enumerate(path.edges):
+            st = cache.get(id(e))
+            if st is None:
+                st = cache[id(e)] = Step(e.technique, e.explanation, e.evidence, e.cost, path.nodes[i],
+                                         path.nodes[i + 1], e.enablers)
+            steps.append(st)
+        key = tuple(map(id, path.edges))
+        fixes = self._fixes.get(key)
+        if fixes is None:
+            fixes = self._fixes[key] = remediations_for_steps(steps)
+        raw = (f"{subject.kind}|{subject.engine}|{subject.name}|{impact}|" + "|".join([p[1] for p in pairs]) + "#"
+               + ",".join([s.technique for s in steps]))
         return Finding(
             id=hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16],
             severity=severity(impact, path.cost, state),  # type: ignore[arg-type]
             impact=impact,  # type: ignore[arg-type]
             subject=subject,
-            path=pnodes,
+            path=[p[0] for p in pairs],
             steps=steps,
-            remediations=self.remediations(steps),
+            remediations=list(fixes),
             cost=path.cost,
             state=state,
             alternative=alternative,

@@ -29,7 +29,7 @@ class GraphPath:
     @property
     def signature(self) -> tuple[tuple[str, str], ...]:
         """(node, technique of the edge leaving it): two paths with the same signature are the same escape."""
-        return tuple((self.nodes[i], e.technique) for i, e in enumerate(self.edges))
+        return tuple(zip(self.nodes, [e.technique for e in self.edges], strict=False))
 
 
 @dataclass
