@@ -134,7 +134,7 @@ def _collect_as(uid: int, gid: int, groups: list[int], url: str) -> dict:
             result = collect_docker(EndpointCandidate("docker", url, explicit=True), NO_PROBE)
             out = {"engine": result.engine.key if result.engine else None,
                    "containers": len(result.containers),
-                   "problems": [[p.code, p.message] for p in result.problems]}
+                   "problems": [[p.code, p.message] for p in result.problems if p.code != "container-gone"]}
             os.write(write, json.dumps(out).encode())
         except BaseException as exc:  # report, never hang the parent
             os.write(write, json.dumps({"crash": repr(exc)}).encode())
@@ -237,12 +237,15 @@ def test_engine_dying_mid_scan_keeps_what_was_seen(docker_client, docker_label):
         result = collect_docker(EndpointCandidate("docker", proxy.url, explicit=True),
                                 CollectOptions(probe_tcp=False, workers=1))
     assert result.engine is not None and result.engine.containers_total >= 8
-    assert [p.code for p in result.problems] == ["engine-down"], result.problems
-    one_line(result.problems[0])
-    message = result.problems[0].message
+    # other sessions' containers may vanish mid-scan: that is container-gone, expected
+    problems = [p for p in result.problems if p.code != "container-gone"]
+    gone = len(result.problems) - len(problems)
+    assert [p.code for p in problems] == ["engine-down"], result.problems
+    one_line(problems[0])
+    message = problems[0].message
     assert "while inspecting containers" in message
-    assert f"; 3 of {result.engine.containers_total} containers were inspected before that" in message
-    assert len(result.containers) == 3
+    assert f"; {3 - gone} of {result.engine.containers_total} containers were inspected before that" in message
+    assert len(result.containers) == 3 - gone
 
 
 def test_engine_dead_before_listing(docker_client):
@@ -266,11 +269,11 @@ def test_container_removed_between_list_and_inspect(docker_client, docker_label)
         snapshot = collect_snapshot(NO_PROBE, endpoints=[proxy.url])
     ids = {c.id for c in snapshot.containers}
     assert survivor in ids and victim not in ids
-    gone = [p for p in snapshot.problems if p.code == "container-gone"]
+    assert {p.code for p in snapshot.problems} == {"container-gone"}, snapshot.problems
+    gone = [p for p in snapshot.problems if victim[:12] in p.message]
     assert len(gone) == 1, snapshot.problems
     assert gone[0].message == (f"container {name} ({victim[:12]}) was removed between listing and inspection; "
                                "skipped")
-    assert [p.code for p in snapshot.problems] == ["container-gone"]
     assert len(snapshot.engines) == 1
 
 
@@ -281,6 +284,8 @@ def test_one_engine_dying_keeps_the_other_engines_results(docker_client, docker_
     assert len(snapshot.engines) == 1  # the same dockerd: the healthy endpoint's look is kept
     assert dying.url in snapshot.engines[0].endpoints and f"unix://{DOCKER_SOCKET}" in snapshot.engines[0].endpoints
     assert cid in {c.id for c in snapshot.containers}
-    assert [p.code for p in snapshot.problems] == ["engine-down"]
-    assert snapshot.problems[0].source == dying.url
-    one_line(snapshot.problems[0])
+    # other sessions' containers may vanish mid-scan: that is container-gone, expected
+    problems = [p for p in snapshot.problems if p.code != "container-gone"]
+    assert [p.code for p in problems] == ["engine-down"]
+    assert problems[0].source == dying.url
+    one_line(problems[0])

@@ -72,7 +72,8 @@ def test_docker_reached_over_unix_and_tcp_is_one_engine_with_a_plain_tcp_listene
         direct = collect_docker(EndpointCandidate("docker", f"unix://{DOCKER_SOCKET}"), CollectOptions(probe_tcp=False))
         assert direct.engine is not None
         probed = find_tcp_listeners(direct.engine, hosts=["127.0.0.1"], ports=[port], proc_root="/nonexistent")
-    assert snapshot.problems == []
+    # other sessions' containers may vanish mid-scan: that is container-gone, expected
+    assert [p for p in snapshot.problems if p.code != "container-gone"] == []
     assert len(snapshot.engines) == 1
     engine = snapshot.engines[0]
     assert engine.key == direct.engine.key and engine.endpoints == [f"unix://{DOCKER_SOCKET}", tcp]
