@@ -325,8 +325,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", default=str(REPO / "snapshots"))
     parser.add_argument("--demo", default=str(REPO / "dindscope" / "data" / "demo-snapshot.json"))
     parser.add_argument("--keep", action="store_true", help="do not remove the containers afterwards")
+    parser.add_argument("--run", default=f"record-{uuid.uuid4().hex[:10]}",
+                        help="the dindscope.test label value for this run (default: record-<random>)")
     args = parser.parse_args(argv)
-    rec = Recorder(run=f"record-{uuid.uuid4().hex[:10]}", keep=args.keep)
+    rec = Recorder(run=args.run, keep=args.keep)
     out_dir = Path(args.out_dir)
     try:
         rec.ensure_images()
