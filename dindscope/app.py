@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from textual import on, work
 from textual.app import App
@@ -27,7 +28,7 @@ EXPORT_STEM = "dindscope-report"
 
 
 class DindscopeApp(App[int]):
-    CSS_PATH = "dindscope.tcss"
+    CSS_PATH = str(Path(__file__).with_name("dindscope.tcss"))
     TITLE = "dindscope"
     COMMANDS = App.COMMANDS | {DindscopeCommands}
     CURSOR_BLINK = True  # tests freeze it

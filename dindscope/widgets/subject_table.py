@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -51,6 +51,7 @@ class SubjectTable(DataTable):
         self._order: list[str] = []
         self._signatures: dict[str, tuple[object, ...]] = {}
         self.rows_by_key: dict[str, SubjectRow] = {}
+        self._cell_key: dict[int, str] = {}  # id(first cell) -> row key, to sort by our order
         for key, label, width in COLUMNS:
             self.add_column(label, key=key, width=width)
 
@@ -87,23 +88,49 @@ class SubjectTable(DataTable):
                 cells[key] = group_cells(groups_by_key[key]) if key in groups_by_key else row_cells(rows_by_key[key])
             return cells[key]
 
+        keep = self.current_key
         with self.app.batch_update():
-            if order == self._order:
-                for key in order:
-                    if signatures[key] != self._signatures.get(key):
-                        for (column, _, _), value in zip(COLUMNS, cells_for(key), strict=True):
-                            self.update_cell(key, column, value)
+            if not self._order or len(set(order) & set(self._order)) < len(order) // 2:
+                self._rebuild(order, cells_for)
             else:
-                keep = self.current_key
-                self.clear()
-                for key in order:
-                    self.add_row(*cells_for(key), key=key)
-                if keep in order:
-                    self.move_cursor(row=order.index(keep), animate=False)
-                else:
-                    self.move_cursor(row=self._first_subject(order), animate=False)
+                self._diff(order, signatures, cells_for)
+            if keep in signatures:
+                self.move_cursor(row=order.index(keep), animate=False)
+            elif self.cursor_row >= len(order) or keep is None:
+                self.move_cursor(row=self._first_subject(order), animate=False)
         self._order = order
         self._signatures = signatures
+
+    def _rebuild(self, order: list[str], cells_for: Callable[[str], tuple[Text, ...]]) -> None:
+        self.clear()
+        self._cell_key = {}
+        for key in order:
+            cells = cells_for(key)
+            self._cell_key[id(cells[0])] = key
+            self.add_row(*cells, key=key)
+
+    def _diff(self, order: list[str], signatures: dict[str, tuple[object, ...]],
+              cells_for: Callable[[str], tuple[Text, ...]]) -> None:
+        """Remove gone rows, add new ones, redraw changed cells, then re-sort: no full rebuild."""
+        wanted = set(order)
+        for key in self._order:
+            if key not in wanted:
+                self.remove_row(key)
+        old = set(self._order)
+        for key in order:
+            if key not in old:
+                cells = cells_for(key)
+                self._cell_key[id(cells[0])] = key
+                self.add_row(*cells, key=key)
+            elif signatures[key] != self._signatures.get(key):
+                cells = cells_for(key)
+                self._cell_key[id(cells[0])] = key
+                for (column, _, _), value in zip(COLUMNS, cells, strict=True):
+                    self.update_cell(key, column, value)
+        if order != [k for k in self._order if k in wanted] + [k for k in order if k not in old]:
+            position = {key: i for i, key in enumerate(order)}
+            cell_key = self._cell_key
+            self.sort(key=lambda values: position[cell_key[id(values[0])]])
 
     def _first_subject(self, order: Sequence[str]) -> int:
         for i, key in enumerate(order):
