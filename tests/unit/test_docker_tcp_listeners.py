@@ -67,6 +67,10 @@ class FakeEngine(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory) -> Path:
+    import shutil
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed (needed to make a test certificate)")
     d = tmp_path_factory.mktemp("certs")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(d / "key.pem"),
                     "-out", str(d / "cert.pem"), "-days", "1", "-subj", "/CN=localhost"],
