@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dindscope import __version__
 from dindscope.analysis.results import Finding, RemediationOption
 from dindscope.models import Engine, Snapshot
+from dindscope.snapshot.redact import is_secret_name, looks_like_secret
 
 if TYPE_CHECKING:
     from dindscope.analysis import Analysis
@@ -118,21 +118,8 @@ def build_report(analysis: Analysis, *, whatif: WhatIf | None = None) -> dict[st
 
 
 REDACTED = "<redacted>"
-_FALLBACK_SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_KEY$|AUTH",
-                                   re.IGNORECASE)
-
-
-def _detectors() -> tuple[Callable[[str], bool], Callable[[str], bool]]:
-    try:
-        from dindscope.snapshot.redact import is_secret_name, looks_like_secret
-    except ImportError:  # the redaction module is optional at import time
-        return (lambda name: bool(_FALLBACK_SECRET_NAME.search(name))), (lambda value: False)
-    return is_secret_name, looks_like_secret
-
-
 def secret_values(snapshot: Snapshot) -> set[str]:
     """Every env/label value of the snapshot that is, or looks like, a secret (kept in memory only)."""
-    is_secret_name, looks_like_secret = _detectors()
     found: set[str] = set()
     for c in snapshot.containers:
         for var in c.env:
