@@ -29,8 +29,9 @@ def save_snapshot(s: Snapshot, path: str | os.PathLike[str], *, redact: bool = T
     """
     text = dump_snapshot(s, redact=redact)
     if str(path) == STDIO:
-        sys.stdout.write(text)
         sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
         return
     target = Path(path)
     if target.is_dir():
@@ -59,7 +60,12 @@ def dump_snapshot(s: Snapshot, *, redact: bool = True) -> str:
     doc = snapshot_to_dict(s)
     if not redact:
         doc["redacted"] = bool(s.redacted and s.source != "live")
-    return json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from an engine's JSON: escape it, keep the file UTF-8
+        text = json.dumps(doc, indent=1, ensure_ascii=True, allow_nan=False) + "\n"
+    return text
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:

@@ -162,3 +162,19 @@ def test_unreadable_file(tmp_path: Path):
     path.chmod(0)
     with pytest.raises(SnapshotError, match="permission denied"):
         load_snapshot(path)
+
+
+def test_lone_surrogates_from_an_engine_survive_the_round_trip(tmp_path: Path):
+    c = Container(id="c", name="bad\ud800name", engine="e", env=[EnvVar("X", "\udcff é")])
+    path = tmp_path / "s.json"
+    save_snapshot(Snapshot(containers=[c]), path)
+    path.read_bytes().decode("utf-8")  # still a UTF-8 file
+    loaded = load_snapshot(path)
+    assert loaded.containers[0].name == "bad\ud800name"
+    assert loaded.containers[0].env_value("X") == "\udcff é"
+
+
+def test_non_ascii_is_written_as_is(tmp_path: Path):
+    path = tmp_path / "s.json"
+    save_snapshot(Snapshot(containers=[Container(id="c", name="bäckerei-job", engine="e")]), path)
+    assert "bäckerei-job" in path.read_text(encoding="utf-8")
