@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     snapshot = obtain_snapshot(args)
     print_problems(snapshot)
     output = args.output
-    save_snapshot(snapshot, output, redact=redact)
+    save_snapshot(snapshot, output, redact=False)  # obtain_snapshot already redacted it unless --no-redact
     where = "stdout" if output == "-" else safe_line(output)
     state = "redacted" if redact else "NOT redacted: it may contain secrets"
     print(f"dindscope: snapshot of {summary_line(snapshot)} -> {where} ({state})", file=sys.stderr)

@@ -12,7 +12,7 @@ from typing import Any
 
 from dindscope.errors import SnapshotError
 from dindscope.models import Snapshot
-from dindscope.snapshot.codec import snapshot_from_dict, snapshot_to_dict
+from dindscope.snapshot.codec import bulk_objects, snapshot_from_dict, snapshot_to_dict
 from dindscope.snapshot.redact import redact_snapshot
 
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024  # a host with 100k containers is far below this
@@ -57,15 +57,35 @@ def dump_snapshot(s: Snapshot, *, redact: bool = True) -> str:
     """The JSON text of a snapshot (redacted unless ``redact=False``), ending in a newline."""
     if redact:
         s = redact_snapshot(s)
-    doc = snapshot_to_dict(s)
-    if not redact:
-        doc["redacted"] = bool(s.redacted and s.source != "live")
-    text = json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    doc = snapshot_to_dict(s)  # "redacted" says what the snapshot holds: True after redact_snapshot
+    text = format_document(doc, ascii_only=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from an engine's JSON: escape it, keep the file UTF-8
-        text = json.dumps(doc, indent=1, ensure_ascii=True, allow_nan=False) + "\n"
+        text = format_document(doc, ascii_only=True)
     return text
+
+
+def format_document(doc: dict[str, Any], *, ascii_only: bool) -> str:
+    """JSON with one line per top-level field, per host fact and per engine, container or problem.
+
+    Readable and diff-friendly (a changed container is a changed line) while each
+    line is rendered by the fast C encoder (``indent=`` would use the slow one).
+    """
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=ascii_only, allow_nan=False)
+
+    def block(value: Any, depth: int) -> str:
+        pad, inner = " " * depth, " " * (depth + 1)
+        if isinstance(value, dict) and value and depth < 2:
+            items = [f"{inner}{dump(k)}: {block(v, depth + 1)}" for k, v in value.items()]
+            return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+        if isinstance(value, list) and value and depth < 3:
+            return "[\n" + ",\n".join(inner + dump(v) for v in value) + f"\n{pad}]"
+        return dump(value)
+
+    return block(doc, 0) + "\n"
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
@@ -92,7 +112,8 @@ def parse_snapshot(data: bytes, name: str = "snapshot") -> Snapshot:
                             "is it a snapshot written by 'dindscope snapshot'?") from None
     text = text.removeprefix("\ufeff")
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        with bulk_objects():
+            doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         if exc.msg.startswith("Unterminated string"):
             raise SnapshotError(f"{where} is truncated: the JSON ends inside a string that starts at line "

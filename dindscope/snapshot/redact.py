@@ -17,7 +17,6 @@ is kept unless it carries a credential.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from collections import Counter
@@ -25,6 +24,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from dindscope.models import Container, EnvVar, Snapshot
+from dindscope.snapshot.codec import clone_snapshot
 
 REDACTED = "<redacted>"
 
@@ -290,7 +290,7 @@ def redact_container(c: Container) -> None:
 
 def redact_snapshot(s: Snapshot) -> Snapshot:
     """A redacted deep copy of a snapshot; the original is left untouched."""
-    out = copy.deepcopy(s)
+    out = clone_snapshot(s)
     for c in out.containers:
         redact_container(c)
     for p in out.problems:

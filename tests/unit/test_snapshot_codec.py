@@ -131,3 +131,24 @@ def test_decoding_does_not_alias_the_input():
     s = snapshot_from_dict(d)
     s.containers[3].mounts[0].read_only = False
     assert d == keep
+
+
+def test_clone_is_an_equal_independent_copy():
+    from dindscope.snapshot.codec import clone_snapshot
+
+    demo = load_demo()
+    twin = clone_snapshot(demo)
+    assert twin == demo and twin.source == "demo"
+    twin.containers[0].mounts.append(Mount("bind", "/", "/host"))
+    twin.containers[0].labels["x"] = "y"
+    twin.host.users.clear()
+    assert demo.containers[0].mounts != twin.containers[0].mounts
+    assert "x" not in demo.containers[0].labels and demo.host.users
+
+
+def test_dump_is_one_line_per_container(tmp_path: Path):
+    from dindscope.snapshot.io import dump_snapshot
+
+    demo = load_demo()
+    lines = dump_snapshot(demo).splitlines()
+    assert sum(1 for line in lines if line.startswith('  {"id": ')) == len(demo.containers)
