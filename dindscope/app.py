@@ -20,6 +20,7 @@ from dindscope.tui.keymap import load_keymap
 from dindscope.tui.live import EventFollowers, followable_url, one_line
 from dindscope.tui.messages import EngineConnection, EngineEvent, ScanFailed, ScanFinished, WhatIfComputed
 from dindscope.tui.rows import SubjectRow, build_rows
+from dindscope.tui.safe import clean
 from dindscope.tui.session import AppliedFix, Session, same_subject
 from dindscope.tui.sources import Source, load_demo
 
@@ -51,6 +52,7 @@ class DindscopeApp(App[int]):
         self.followers = EventFollowers()
         self._followed: set[str] = set()
         self._pending_fixes: list[AppliedFix] | None = None
+        self._whatif_generation = 0
         self._live_timer: object = None
         self._analyze_fn = analyze_fn
         self.user_keymap: dict[str, str] = {}
@@ -87,22 +89,28 @@ class DindscopeApp(App[int]):
         if self.session is not None and self.session.snapshot.source == snapshot.source:
             session.fixes = list(self.session.fixes)  # keep the what-if across rescans
         session.run_analysis()
+        rows = build_rows(session.snapshot, session.findings)
         if not worker.is_cancelled:
-            self.post_message(ScanFinished(session, time.perf_counter() - started))
+            self.post_message(ScanFinished(session, time.perf_counter() - started, rows))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="whatif", name="what-if",
           description="Recomputing the host with the what-if fixes")
-    def run_what_if(self, fixes: list[AppliedFix], note: str) -> None:
+    def run_what_if(self, fixes: list[AppliedFix], note: str, generation: int = 0) -> None:
+        """Recompute the host off the UI thread; the rows are built here too, so the UI only draws."""
         session = self.session
         assert session is not None
         try:
             whatif, findings = session.evaluate(fixes)
         except DindscopeError as exc:  # e.g. a fix that changes the engine itself cannot be simulated
             self.post_message(WhatIfComputed(list(session.fixes), session.whatif, session.whatif_findings,
-                                             f"Cannot try this fix: {exc}"))
+                                             f"Cannot try this fix: {exc}", None, generation))
             return
+        if get_current_worker().is_cancelled:
+            return
+        shown = findings if fixes and findings is not None else session.base_findings
+        rows = build_rows(session.snapshot, shown)
         if not get_current_worker().is_cancelled:
-            self.post_message(WhatIfComputed(fixes, whatif, findings, note))
+            self.post_message(WhatIfComputed(fixes, whatif, findings, note, rows, generation))
 
     @work(thread=True, exit_on_error=False, group="live", name="events", description="Following engine events")
     def follow_engine(self, engine_key: str, url: str) -> None:
@@ -126,7 +134,7 @@ class DindscopeApp(App[int]):
     def _exported(self, paths: list[str]) -> None:
         self.last_export = paths
         self.info = "Reports written: " + ", ".join(paths)
-        self.session_changed()
+        self.status_changed()
         self.notify("Reports written: " + ", ".join(paths), title="Export", markup=False, timeout=10)
 
     @on(Worker.StateChanged)
@@ -143,13 +151,15 @@ class DindscopeApp(App[int]):
             return
         self.notify(f"{worker.description or worker.name} failed: {error}", severity="error", markup=False,
                     timeout=10)
-        self.session_changed()
+        self.status_changed()
 
     # --- results -----------------------------------------------------------------------------------
     def on_scan_finished(self, message: ScanFinished) -> None:
         self.scans += 1
         self.busy = ""
         self.session = message.session
+        self._set_rows(message.rows if message.rows is not None
+                       else build_rows(message.session.snapshot, message.session.findings))
         self.session_changed()
         snapshot = message.session.snapshot
         if self.source.live and not snapshot.engines:
@@ -183,10 +193,12 @@ class DindscopeApp(App[int]):
             self.rescan()
 
     def on_what_if_computed(self, message: WhatIfComputed) -> None:
-        if self.session is None:
-            return
+        if self.session is None or message.generation != self._whatif_generation:
+            return  # a newer request is on its way; this answer is stale
         self._pending_fixes = None
         self.session.commit(message.fixes, message.whatif, message.findings)
+        if message.rows is not None:
+            self._set_rows(message.rows)
         self.busy = ""
         self.session_changed()
         if message.note:
@@ -212,17 +224,41 @@ class DindscopeApp(App[int]):
             if not before.startswith("lost"):
                 self.notify(f"Lost the engine connection ({message.error}); reconnecting.", severity="warning",
                             markup=False)
-        self.session_changed()
+        self.status_changed()
 
     # --- state shared with the screens -------------------------------------------------------------
+    def _set_rows(self, rows: list[SubjectRow]) -> None:
+        self.rows = rows
+        self._rows_by_key = {row.key: row for row in rows}
+
     def session_changed(self) -> None:
-        if self.session is not None:
-            self.rows = build_rows(self.session.snapshot, self.session.findings)
-            self._rows_by_key = {row.key: row for row in self.rows}
+        """The findings changed (scan, what-if result): every open screen redraws."""
+        self._refresh_screens("refresh_view")
+
+    def status_changed(self) -> None:
+        """Only the status changed (busy, live, info): the headers redraw, the lists are left alone."""
+        self._refresh_screens("refresh_status")
+
+    def _refresh_screens(self, method: str) -> None:
         for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_view", None)
+            refresh = getattr(screen, method, None)
             if refresh is not None and screen.is_mounted:
                 refresh()
+
+    def _request_what_if(self, fixes: list[AppliedFix], busy: str, note: str) -> None:
+        """Show at once that the fix is being applied; recompute in a worker (the newest request wins)."""
+        self._pending_fixes = fixes
+        self._whatif_generation += 1
+        self.busy = busy
+        self.status_changed()
+        # Start the worker once that state is on screen: its thread would otherwise compete for the GIL
+        # with drawing it.
+        generation = self._whatif_generation
+        self.call_after_refresh(self._start_what_if, fixes, note, generation)
+
+    def _start_what_if(self, fixes: list[AppliedFix], note: str, generation: int) -> None:
+        if generation == self._whatif_generation:  # not already superseded by another key
+            self.run_what_if(fixes, note, generation)
 
     def row(self, key: str) -> SubjectRow | None:
         return self._rows_by_key.get(key)
@@ -235,10 +271,9 @@ class DindscopeApp(App[int]):
         fixes = [f for f in base if not (f.fix_id == option.id and same_subject(f.subject, subject))]
         if not removing:
             fixes.append(AppliedFix(option.id, option.title, subject))
-        self._pending_fixes = fixes
-        self.busy = "recomputing the what-if…"
-        self.session_changed()
-        self.run_what_if(fixes, ("Undone: " if removing else "Applied: ") + option.title)
+        verb = "undoing" if removing else "applying fix"
+        self._request_what_if(fixes, f"{verb}: {clean(option.title, 80)}… recomputing the host",
+                              ("Undone: " if removing else "Applied: ") + option.title)
 
     def planned_fixes(self) -> list[AppliedFix]:
         """The fix stack, including a change still being computed."""
@@ -248,10 +283,7 @@ class DindscopeApp(App[int]):
 
     def remove_fix(self, fix: AppliedFix) -> None:
         fixes = [f for f in self.planned_fixes() if f != fix]
-        self._pending_fixes = fixes
-        self.busy = "recomputing the what-if…"
-        self.session_changed()
-        self.run_what_if(fixes, "Undone: " + fix.title)
+        self._request_what_if(fixes, f"undoing: {clean(fix.title, 80)}… recomputing the host", "Undone: " + fix.title)
 
     def undo_fix(self) -> None:
         if self.session is None:
@@ -260,16 +292,14 @@ class DindscopeApp(App[int]):
         if not base:
             self.notify("No what-if fix to undo.", markup=False)
             return
-        self._pending_fixes = base[:-1]
-        self.busy = "recomputing the what-if…"
-        self.session_changed()
-        self.run_what_if(base[:-1], "Undone: " + base[-1].title)
+        self._request_what_if(base[:-1], f"undoing: {clean(base[-1].title, 80)}… recomputing the host",
+                              "Undone: " + base[-1].title)
 
     def rescan(self, quiet: bool = False) -> None:
         if not quiet:
             self.notify(self.scan_label(), markup=False, timeout=3)
         self.busy = "rescanning…" if self.session is not None else ""
-        self.session_changed()
+        self.status_changed()
         self.run_scan()
 
     def ask_export(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -53,7 +54,22 @@ class DindscopeScreen(Screen[None]):
         return finding.remediations[0] if finding and finding.remediations else None
 
     def refresh_view(self) -> None:
-        """Redraw from the app's session (after a scan, a what-if, live events)."""
+        """Redraw from the app's session (after a scan, a what-if result)."""
+
+    def refresh_status(self) -> None:
+        """Redraw what shows the app's status (busy, live, info); screens with a cheaper way override."""
+        self.refresh_view()
+
+    def status_text(self) -> Text:
+        """The what-if line and what the app is busy with, for the screens' title bars."""
+        out = Text(end="")
+        session = self.dapp.session
+        line = session.whatif_line() if session else ""
+        if line:
+            out.append("\n" + line, style="bold magenta")
+        if self.dapp.busy:
+            out.append("\n" + self.dapp.busy, style="italic yellow")
+        return out
 
     # Shared actions.
     def action_back(self) -> None:

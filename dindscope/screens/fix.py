@@ -65,14 +65,15 @@ class FixScreen(DindscopeScreen):
             return None
         return fixes[index] if index is not None and index < len(fixes) else fixes[0]
 
-    def refresh_view(self) -> None:
+    def refresh_status(self) -> None:
         title = subject_title(self.row, "fixes for")
         title.append("\n")
         title.append(chain_text(self.finding))
-        line = self.dapp.session.whatif_line() if self.dapp.session else ""
-        if line:
-            title.append("\n" + line, style="bold magenta")
+        title.append(self.status_text())
         self.query_one("#title", Static).update(title)
+
+    def refresh_view(self) -> None:
+        self.refresh_status()
         options = self.query_one(OptionList)
         keep = options.highlighted
         options.clear_options()

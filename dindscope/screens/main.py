@@ -6,8 +6,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
 
+from dindscope.analysis.results import RemediationOption
 from dindscope.screens.base import (
     DETAILS,
     EXPORT,
@@ -27,11 +29,21 @@ from dindscope.widgets.path_chain import chain_text
 from dindscope.widgets.subject_table import GROUP_PREFIX, SubjectTable
 from dindscope.widgets.summary import Summary
 
+PREVIEW_INTERVAL = 0.05  # seconds between preview redraws while a cursor key repeats
+
 
 class Preview(Static):
     DEFAULT_CSS = """
     Preview { height: 5; padding: 0 1; border-top: solid $primary-darken-2; }
     """
+
+    shown_key: str | None = None
+    shown_state: object = None
+
+    def show(self, key: str | None, state: object, text: Text) -> None:
+        """Draw ``text`` for row ``key``; the size is fixed, so no relayout of the screen."""
+        self.shown_key, self.shown_state = key, state
+        self.update(text, layout=False)
 
 
 class MainScreen(DindscopeScreen):
@@ -63,11 +75,19 @@ class MainScreen(DindscopeScreen):
 
     AUTO_FOCUS = "#subjects"
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._preview_cache: dict[str, tuple[SubjectRow, bool, Text]] = {}
+        self._preview_timer: Timer | None = None
+        self._preview_stale = False
+
     def on_mount(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = False
         box.cursor_blink = self.dapp.CURSOR_BLINK
-        self.query_one(SubjectTable).display = False
+        table = self.query_one(SubjectTable)
+        table.display = False
+        table.on_cursor_moved = self._cursor_moved
         self.query_one(Summary).show_scanning(self.dapp.scan_label())
         self.query_one(Preview).update(Text("Scanning… the UI stays usable: ? help, q quit.", style="dim"))
         if self.dapp.session is not None:  # the worker may finish before the screen is mounted
@@ -78,13 +98,20 @@ class MainScreen(DindscopeScreen):
         return self.query_one(SubjectTable).current_row
 
     # Refresh.
-    def refresh_view(self) -> None:
+    def refresh_status(self) -> None:
+        """Only the header: what the app is busy with, live status, where reports went."""
         session = self.dapp.session
         summary = self.query_one(Summary)
         if session is None:
             summary.show_scanning(self.dapp.scan_label())
+        else:
+            summary.show_session(session, self.dapp.live_status, self.dapp.busy, self.dapp.info)
+
+    def refresh_view(self) -> None:
+        session = self.dapp.session
+        self.refresh_status()
+        if session is None:
             return
-        summary.show_session(session, self.dapp.live_status, self.dapp.busy, self.dapp.info)
         table = self.query_one(SubjectTable)
         self.query_one(LoadingIndicator).display = False
         if not table.display:
@@ -103,41 +130,44 @@ class MainScreen(DindscopeScreen):
         self.update_preview()
 
     def update_preview(self) -> None:
+        """Show the highlighted subject below the list: rendered once per row state, drawn without a relayout."""
         table = self.query_one(SubjectTable)
         row = table.current_row
         preview = self.query_one(Preview)
+        key = table.current_key
         if row is None:
-            key = table.current_key or ""
-            if key.startswith(GROUP_PREFIX):
-                preview.update(Text("A group: move down to its subjects.", style="dim"))
+            if (key or "").startswith(GROUP_PREFIX):
+                text = Text("A group: move down to its subjects.", style="dim")
             else:
-                preview.update(Text("No subject matches." if table.row_count == 0 else "", style="dim"))
+                text = Text("No subject matches." if table.row_count == 0 else "", style="dim")
+            preview.show(key, None, text)
             return
-        out = Text(end="")
-        out.append(badge(row.severity))
-        out.append(" ")
-        out.append(clean(row.subject.name, 60), style="bold")
-        out.append(f"  {row.subject.kind}", style="dim")
-        worst = row.worst
-        if worst is None:
-            out.append("\nNo path to host root, host write or host read found.", style="green")
-        else:
-            paths = len(row.findings)
-            out.append(f"  {impact_word(worst.impact)} · {paths} path{'s' if paths != 1 else ''}")
-            out.append("\n")
-            out.append(chain_text(worst))
-            fix = worst.remediations[0] if worst.remediations else None
-            if fix is not None:
-                applied = self.dapp.session is not None and self.dapp.session.is_applied(fix.id, row.subject)
-                out.append("\nfix: ", style="bold")
-                out.append(clean(fix.title, 120))
-                if applied:
-                    out.append("  [applied in what-if]", style="bold green")
-        preview.update(out)
+        fix = row.worst.remediations[0] if row.worst and row.worst.remediations else None
+        session = self.dapp.session
+        applied = fix is not None and session is not None and session.is_applied(fix.id, row.subject)
+        state = (id(row), applied)  # rows are rebuilt when the findings change: identity says "unchanged"
+        if preview.shown_key == key and preview.shown_state == state:
+            return
+        cached = self._preview_cache.get(key or "")
+        if cached is None or cached[0] is not row or cached[1] != applied:
+            cached = (row, applied, preview_text(row, fix, applied))
+            self._preview_cache[key or ""] = cached
+        preview.show(key, state, cached[2])
 
-    @on(DataTable.RowHighlighted, "#subjects")
-    def _highlighted(self, _: DataTable.RowHighlighted) -> None:
+    def _cursor_moved(self) -> None:
+        """Preview in the same frame as the cursor; then at most one redraw per PREVIEW_INTERVAL while keys
+        repeat, the last highlighted row winning."""
+        if self._preview_timer is not None:
+            self._preview_stale = True
+            return
         self.update_preview()
+        self._preview_timer = self.set_timer(PREVIEW_INTERVAL, self._preview_tick)
+
+    def _preview_tick(self) -> None:
+        self._preview_timer = None
+        if self._preview_stale:
+            self._preview_stale = False
+            self.update_preview()
 
     @on(DataTable.RowSelected, "#subjects")
     def _selected(self, _: DataTable.RowSelected) -> None:
@@ -175,3 +205,27 @@ class MainScreen(DindscopeScreen):
             self.notify("Select a subject first.", markup=False)
             return
         self.app.push_screen(PathsScreen(row))
+
+
+def preview_text(row: SubjectRow, fix: RemediationOption | None, applied: bool) -> Text:
+    """The preview of one subject: badge, name, its worst path as a chain, and the first fix."""
+    out = Text(end="")
+    out.append(badge(row.severity))
+    out.append(" ")
+    out.append(clean(row.subject.name, 60), style="bold")
+    out.append(f"  {row.subject.kind}", style="dim")
+    worst = row.worst
+    if worst is None:
+        out.append("\nNo path to host root, host write or host read found.", style="green")
+    else:
+        paths = len(row.findings)
+        out.append(f"  {impact_word(worst.impact)} · {paths} path{'s' if paths != 1 else ''}")
+        out.append("\n")
+        out.append(chain_text(worst))
+        if fix is not None:
+            out.append("\nfix: ", style="bold")
+            out.append(clean(fix.title, 120))
+            if applied:
+                out.append("  [applied in what-if]", style="bold green")
+    return out
+

@@ -86,15 +86,19 @@ class PathsScreen(DindscopeScreen):
             return None
         return findings[index] if index is not None and index < len(findings) else findings[0]
 
-    def refresh_view(self) -> None:
+    def refresh_status(self) -> None:
         row = self.current_row()
         if row is None:
             return
         title = subject_title(row, "escape paths of")
-        line = self.dapp.session.whatif_line() if self.dapp.session else ""
-        if line:
-            title.append("\n" + line, style="bold magenta")
+        title.append(self.status_text())
         self.query_one("#title", Static).update(title)
+
+    def refresh_view(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        self.refresh_status()
         options = self.query_one(OptionList)
         keep = options.highlighted
         options.clear_options()

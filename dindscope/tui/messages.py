@@ -8,6 +8,7 @@ from typing import Any
 from textual.message import Message
 
 from dindscope.analysis.results import Finding
+from dindscope.tui.rows import SubjectRow
 from dindscope.tui.session import AppliedFix, Session
 
 
@@ -17,6 +18,7 @@ class ScanFinished(Message):
 
     session: Session
     elapsed: float = 0.0
+    rows: list[SubjectRow] | None = None  # built in the worker, so the UI thread only draws
 
 
 @dataclass
@@ -30,6 +32,8 @@ class WhatIfComputed(Message):
     whatif: Any
     findings: list[Finding] | None
     note: str = ""
+    rows: list[SubjectRow] | None = None  # built in the worker, so the UI thread only draws
+    generation: int = 0  # which request this answers (a newer request makes it stale)
 
 
 @dataclass

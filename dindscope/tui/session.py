@@ -110,6 +110,7 @@ class Session:
     whatif_findings: list[Finding] | None = None
     analyze_fn: Callable[[Snapshot], Any] = _default_analyze
     what_if_fn: Callable[..., Any] = _default_what_if
+    _verdict: tuple[int, int, str] | None = field(default=None, repr=False, compare=False)
 
     def run_analysis(self) -> None:
         self.analysis = self.analyze_fn(self.snapshot)
@@ -172,10 +173,15 @@ class Session:
         self.commit(self.fixes, *self.evaluate(self.fixes))
 
     def verdict(self) -> str:
-        summary = getattr(self.current_analysis, "summary", None)
-        if callable(summary):
-            return str(summary().verdict)
-        return verdict(self.snapshot, self.findings)
+        """The one-line verdict of what is shown now (computed once per analysis shown)."""
+        shown = self.current_analysis
+        key = (id(shown), id(self.findings))
+        if self._verdict is not None and self._verdict[:2] == key:
+            return self._verdict[2]
+        summary = getattr(shown, "summary", None)
+        text = str(summary().verdict) if callable(summary) else verdict(self.snapshot, self.findings)
+        self._verdict = (*key, text)
+        return text
 
     def root_counts(self) -> tuple[int, int]:
         """Root paths before -> after the what-if (the analysis' own count when it has one)."""

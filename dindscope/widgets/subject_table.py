@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from dindscope.tui.rows import Group, SubjectRow
@@ -52,8 +53,15 @@ class SubjectTable(DataTable):
         self._signatures: dict[str, tuple[object, ...]] = {}
         self.rows_by_key: dict[str, SubjectRow] = {}
         self._cell_key: dict[int, str] = {}  # id(first cell) -> row key, to sort by our order
+        # Called as soon as the cursor moves (same frame), unlike RowHighlighted which arrives a frame later.
+        self.on_cursor_moved: Callable[[], None] | None = None
         for key, label, width in COLUMNS:
             self.add_column(label, key=key, width=width)
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if old != new and self.on_cursor_moved is not None:
+            self.on_cursor_moved()
 
     @property
     def current_key(self) -> str | None:
