@@ -53,6 +53,9 @@ class DindscopeApp(App[int]):
         self._followed: set[str] = set()
         self._pending_fixes: list[AppliedFix] | None = None
         self._whatif_generation = 0
+        self.scanning = False  # a scan worker is running
+        self._refresh_after_scan = False
+        self.live_events = 0
         self._live_timer: object = None
         self._analyze_fn = analyze_fn
         self.user_keymap: dict[str, str] = {}
@@ -70,6 +73,7 @@ class DindscopeApp(App[int]):
             self.set_keymap(result.keymap)
         for problem in result.problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
+        self.scanning = True
         self.run_scan()
 
     def scan_label(self) -> str:
@@ -146,6 +150,8 @@ class DindscopeApp(App[int]):
         self.busy = ""
         if worker.group == "whatif":
             self._pending_fixes = None
+        if worker.group == "scan":
+            self.scanning = False
         if worker.group == "scan" and self.session is None:
             self.post_message(ScanFailed(error))
             return
@@ -156,6 +162,10 @@ class DindscopeApp(App[int]):
     # --- results -----------------------------------------------------------------------------------
     def on_scan_finished(self, message: ScanFinished) -> None:
         self.scans += 1
+        self.scanning = False
+        if self._refresh_after_scan and self._live_timer is None:
+            self._refresh_after_scan = False
+            self._live_timer = self.set_timer(LIVE_THROTTLE, self._live_refresh)
         self.busy = ""
         self.session = message.session
         self._set_rows(message.rows if message.rows is not None
@@ -205,11 +215,16 @@ class DindscopeApp(App[int]):
             self.notify(message.note + " · " + (self.session.whatif_line() or "no fix applied"), markup=False)
 
     def on_engine_event(self, message: EngineEvent) -> None:
+        """Throttled: at most one refresh per LIVE_THROTTLE seconds, never one cancelling a scan in progress."""
+        self.live_events += 1
         if self._live_timer is None:
             self._live_timer = self.set_timer(LIVE_THROTTLE, self._live_refresh)
 
     def _live_refresh(self) -> None:
         self._live_timer = None
+        if self.scanning:  # a busy engine would otherwise cancel every scan before it ends
+            self._refresh_after_scan = True
+            return
         self.rescan(quiet=True)
 
     def on_engine_connection(self, message: EngineConnection) -> None:
@@ -300,6 +315,7 @@ class DindscopeApp(App[int]):
             self.notify(self.scan_label(), markup=False, timeout=3)
         self.busy = "rescanning…" if self.session is not None else ""
         self.status_changed()
+        self.scanning = True
         self.run_scan()
 
     def ask_export(self) -> None:
