@@ -71,7 +71,7 @@ class MainScreen(DindscopeScreen):
             yield LoadingIndicator(id="loading")
             yield SubjectTable(id="subjects")
         yield Preview(id="preview")
-        yield Footer()
+        yield Footer(compact=True)  # every main key fits in 80 columns
 
     AUTO_FOCUS = "#subjects"
 

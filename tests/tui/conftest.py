@@ -81,8 +81,15 @@ def _live_snapshot() -> Snapshot:
     return _LIVE[0]
 
 
-@pytest.fixture
-def recorded() -> Snapshot:
+@pytest.fixture(params=["ci-host.json", "demo"])
+def recorded(request: pytest.FixtureRequest) -> Snapshot:
+    """Both snapshots recorded from real engines: ``snapshots/ci-host.json`` and the embedded ``--demo``."""
+    if request.param == "demo":
+        if not analysis_available():
+            pytest.skip("dindscope.analysis (analyze, what_if) is not available yet")
+        from dindscope.tui.sources import load_demo
+
+        return load_demo()
     return load_recorded()
 
 

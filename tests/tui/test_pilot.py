@@ -18,6 +18,7 @@ from dindscope.tui.rows import SubjectRow
 from dindscope.tui.sources import Source
 from dindscope.widgets.path_chain import fix_clipboard
 from dindscope.widgets.subject_table import SubjectTable
+from tests.tui import sample
 from tests.tui.conftest import screen_text, wait_for
 
 SIZE = (120, 40)
@@ -263,3 +264,161 @@ async def test_keys_are_remappable_from_the_config_dir(recorded: Snapshot, tmp_p
         assert isinstance(app.screen, FixScreen)
         await pilot.press("escape", "G")
         assert isinstance(app.screen, GraphScreen)
+
+
+async def test_filter_by_name_and_engine(recorded: Snapshot) -> None:
+    app = app_for(recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        table = app.query_one(SubjectTable)
+        target = worst_rows(app)[0]
+        word = target.subject.name[:12]
+        await pilot.press("slash", *word, "enter")
+        shown = list(table.rows_by_key.values())
+        assert target.key in table.rows_by_key
+        assert all(word.lower() in " ".join((r.subject.name, r.subject.engine, *r.techniques, r.severity, r.impact,
+                                             r.state, r.subject.kind)).lower() for r in shown)
+        assert len(shown) < len(app.rows)
+        kinds = {e.kind for e in recorded.engines}
+        assert {"docker", "podman"} <= kinds, "the recorded host has both engines"
+        await pilot.press("escape", "slash", *"engine:podman", "enter")
+        shown = list(table.rows_by_key.values())
+        podman = {e.key for e in recorded.engines if e.kind == "podman"}
+        expected = [r for r in app.rows if r.subject.engine in podman]
+        assert shown and len(shown) == len(expected)
+        assert all(r.subject.engine in podman for r in shown)
+        text = screen_text(app)
+        docker_only = [c.name for c in recorded.containers if c.engine not in podman]
+        assert docker_only and not any(f" {name[:25]}" in text for name in docker_only)
+        assert f"{len(expected)} match" in text
+
+
+async def test_evidence_of_every_path_with_a(recorded: Snapshot) -> None:
+    app = app_for(recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        row = max(worst_rows(app), key=lambda r: len(r.findings))
+        await select(pilot, app, row)
+        await pilot.press("p")
+        assert "enter: steps and evidence" in screen_text(app)
+        await pilot.press("a")
+        assert app.screen.expanded == {f.id for f in row.findings}  # type: ignore[attr-defined]
+        assert "evidence:" in screen_text(app) and "enter: steps and evidence" not in screen_text(app)
+
+
+async def test_command_palette_lists_every_action_of_the_screen(recorded: Snapshot) -> None:
+    from textual.command import CommandList
+
+    from dindscope.screens.main import MainScreen
+
+    app = app_for(recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await select(pilot, app, worst_rows(app)[0])
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: app.screen.query(CommandList) and
+                       app.screen.query_one(CommandList).option_count > 0, timeout=5)
+        await pilot.pause(0.3)
+        options = app.screen.query_one(CommandList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        wanted = [b for b in MainScreen.BINDINGS + DindscopeApp.BINDINGS
+                  if b.action != "command_palette"]  # type: ignore[operator]
+        for binding in wanted:
+            assert any(binding.description in p for p in prompts), f"{binding.description} missing from palette"
+        await pilot.press(*"rescan", "enter")
+        await wait_for(pilot, lambda: app.scans >= 2)
+
+
+async def test_hostile_names_render_literally_on_every_screen() -> None:
+    from dindscope.screens.paths import PathsScreen
+
+    snapshot = sample.snapshot(4, hostile=True)
+    snapshot.host.hostname = sample.HOSTILE_NAME
+    snapshot.engines[0].context = sample.HOSTILE_NAME
+    literal = "[bold red]x[/]\\x1b[31mred"
+    app = app_for(snapshot)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await started(pilot, app)
+        row = next(r for r in app.rows if r.subject.name == sample.HOSTILE_NAME)
+        assert row.findings, "the hostile container mounts the socket: it has a path"
+        await select(pilot, app, row)
+
+        def check(where: str, count: int = 1) -> None:
+            text = screen_text(app)
+            assert text.count(literal) >= count, f"{where}: name not shown literally:\n{text}"
+            assert "\x1b" not in text and "[bold red]x[/]red" not in text, where
+
+        check("header, list and preview", 3)  # host in the header, context in the engines line, list, preview
+        await pilot.press("p")
+        assert isinstance(app.screen, PathsScreen)
+        check("paths title and chain", 2)
+        await pilot.press("enter")
+        check("paths evidence", 2)
+        await pilot.press("f")
+        assert isinstance(app.screen, FixScreen)
+        check("fix panel title and chain", 2)
+        await pilot.press("escape", "g")
+        assert isinstance(app.screen, GraphScreen)
+        check("graph", 2)
+        await pilot.press("d")
+        assert isinstance(app.screen, DetailsScreen)
+        check("details")
+        assert "s3cr3t-value-123" not in screen_text(app)
+        await pilot.press("escape", "escape", "escape")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: bool(app.session and app.session.fixes) and not app.busy)
+        await pilot.press("W")
+        assert isinstance(app.screen, WhatIfScreen)
+        check("what-if list")
+
+
+async def test_no_color_is_respected(recorded: Snapshot, monkeypatch: pytest.MonkeyPatch) -> None:
+    def colours(app: DindscopeApp) -> set[tuple[int, int, int]]:
+        found = set()
+        for strip in app.screen._compositor.render_strips():
+            for segment in strip:
+                style = segment.style
+                for colour in (style.color, style.bgcolor) if style else ():
+                    if colour is not None and colour.triplet is not None:
+                        found.add(tuple(colour.triplet))
+        return found
+
+    app = app_for(recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        assert any(len(set(c)) > 1 for c in colours(app)), "with colour, badges and the header are coloured"
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = app_for(recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        assert app.no_color
+        found = colours(app)
+        assert found and all(len(set(c)) == 1 for c in found), "NO_COLOR: only shades of grey"
+        text = screen_text(app)
+        assert "CRIT" in text or "HIGH" in text, "severity stays readable as words"
+
+
+async def test_usable_at_80x24(recorded: Snapshot) -> None:
+    app = app_for(recorded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        text = screen_text(app)
+        lines = text.splitlines()
+        assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+        assert "can reach host root" in text
+        assert "f Fix" in lines[-1] and "q Quit" in lines[-1], "the footer shows the main keys"
+        table = app.query_one(SubjectTable)
+        assert table.size.height >= 8, "at least 8 rows of the list are visible at 80x24"
+        await select(pilot, app, worst_rows(app)[0])
+        for key, screen in (("p", PathsScreen), ("f", FixScreen), ("g", GraphScreen), ("d", DetailsScreen)):
+            await pilot.press(key)
+            assert isinstance(app.screen, screen)
+            text = screen_text(app)
+            assert all(len(line) <= 80 for line in text.splitlines())
+            assert "esc Back" in text.splitlines()[-1]
+            await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "q")
+        await pilot.pause()
+    assert app.return_code == 0
