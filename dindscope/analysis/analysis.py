@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from dindscope.analysis.alternatives import alternatives
 from dindscope.analysis.findings import FindingFactory
-from dindscope.analysis.paths import alternatives, cheapest_path, distances_to
+from dindscope.analysis.paths import cheapest_path, distances_to
 from dindscope.analysis.results import IMPACT_ORDER, SEVERITY_ORDER, Finding, Subject
 from dindscope.analysis.subjects import subjects_of
 from dindscope.graph import build_graph, nodes
+from dindscope.graph.bulk import paused_gc
 from dindscope.models import Snapshot
 
 
@@ -114,22 +116,25 @@ def sort_key(f: Finding) -> tuple:
 def find_paths(graph: nx.DiGraph, subjects: list[Subject], max_alternatives: int) -> list[Finding]:
     """Per subject: the cheapest root path and alternatives; else write; else read."""
     findings: list[Finding] = []
-    factory = FindingFactory(graph)
-    remaining = list(subjects)
-    for goal in nodes.GOALS:
-        if not remaining:
-            break
-        distances = distances_to(graph, goal)
-        unreached = []
-        for subject in remaining:
-            best = cheapest_path(graph, subject.node, distances)
-            if best is None:
-                unreached.append(subject)
-                continue
-            findings.append(factory.make(subject, goal, best, 0))
-            for i, alt in enumerate(alternatives(graph, best, distances, max_alternatives), start=1):
-                findings.append(factory.make(subject, goal, alt, i))
-        remaining = unreached
+    with paused_gc():
+        factory = FindingFactory(graph)
+        remaining = list(subjects)
+        for goal in nodes.GOALS:
+            if not remaining:
+                break
+            distances = distances_to(graph, goal)
+            unreached = []
+            make = factory.make
+            for subject in remaining:
+                best = cheapest_path(graph, subject.node, distances)
+                if best is None:
+                    unreached.append(subject)
+                    continue
+                state = factory.state_of(subject)
+                findings.append(make(subject, goal, best, 0, state))
+                for i, alt in enumerate(alternatives(graph, best, distances, max_alternatives), start=1):
+                    findings.append(make(subject, goal, alt, i, state))
+            remaining = unreached
     findings.sort(key=sort_key)
     return findings
 

@@ -39,12 +39,25 @@ def finding_id(subject: Subject, impact: str, pnodes: list[PathNode], steps: lis
     return hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16]
 
 
+Tail = tuple[list[PathNode], str, list[Step], str, tuple[tuple[str, tuple[str, ...]], ...]]
+
+
 class FindingFactory:
+    """Findings from graph paths, sharing what paths have in common.
+
+    Every EdgeInfo lives on exactly one edge, so a path's tail after its first step is identified by the ids of
+    its EdgeInfos; thousands of subjects (and their alternatives) end in the same few tails.
+    """
+
     def __init__(self, graph: nx.DiGraph) -> None:
         self.graph = graph
         self._nodes: dict[str, tuple[PathNode, str]] = {}  # node -> (PathNode, "kind:name")
-        self._steps: dict[int, Step] = {}  # id(EdgeInfo) -> Step: every EdgeInfo lives on exactly one edge
-        self._fixes: dict[tuple[int, ...], list[RemediationOption]] = {}
+        self._steps: dict[int, Step] = {}  # id(EdgeInfo) -> Step
+        self._tails: dict[tuple[int, ...], Tail] = {}
+        # (technique, enablers) of every step -> fixes: thousands of paths share a handful of shapes
+        self._fixes: dict[tuple, list[RemediationOption]] = {}
+        self._severity: dict[tuple[str, float, str], str] = {}
+        self._prefix: tuple[Subject | None, str, str] = (None, "", "")  # (subject, impact, id text prefix)
 
     def path_node(self, node: str) -> tuple[PathNode, str]:
         found = self._nodes.get(node)
@@ -54,30 +67,60 @@ class FindingFactory:
             found = self._nodes[node] = (pn, f"{pn.kind}:{pn.name}")
         return found
 
-    def make(self, subject: Subject, goal: str, path: GraphPath, alternative: int) -> Finding:
+    def step(self, path: GraphPath, i: int) -> Step:
+        e = path.edges[i]
+        st = self._steps.get(id(e))
+        if st is None:
+            st = self._steps[id(e)] = Step(e.technique, e.explanation, e.evidence, e.cost, path.nodes[i],
+                                           path.nodes[i + 1], e.enablers)
+        return st
+
+    def _tail(self, path: GraphPath) -> Tail:
+        key = tuple([id(e) for e in path.edges[1:]])
+        tail = self._tails.get(key)
+        if tail is None:
+            pairs = [self.path_node(n) for n in path.nodes[1:]]
+            steps = [self.step(path, i) for i in range(1, len(path.edges))]
+            tail = self._tails[key] = (
+                [p[0] for p in pairs], "|".join([p[1] for p in pairs]), steps, ",".join([s.technique for s in steps]),
+                tuple([(s.technique, s.enablers) for s in steps]))
+        return tail
+
+    def state_of(self, subject: Subject) -> str:
+        """The container state of a container subject, "" for others."""
+        return self.graph.nodes[subject.node].get("state", "") if subject.kind == "container" else ""
+
+    def make(self, subject: Subject, goal: str, path: GraphPath, alternative: int, state: str | None = None
+             ) -> Finding:
+        """The finding for ``path``; ``state`` (from :meth:`state_of`) saves a graph lookup when given."""
         impact = nodes.GOAL_IMPACT[goal]
-        state = self.graph.nodes[subject.node].get("state", "") if subject.kind == "container" else ""
-        pairs = [self.path_node(n) for n in path.nodes]
-        steps = []
-        cache = self._steps
-        for i, e in enumerate(path.edges):
-            st = cache.get(id(e))
-            if st is None:
-                st = cache[id(e)] = Step(e.technique, e.explanation, e.evidence, e.cost, path.nodes[i],
-                                         path.nodes[i + 1], e.enablers)
-            steps.append(st)
-        key = tuple(map(id, path.edges))
-        fixes = self._fixes.get(key)
+        if state is None:
+            state = self.state_of(subject)
+        head, head_name = self._nodes.get(path.nodes[0]) or self.path_node(path.nodes[0])
+        first = self.step(path, 0)
+        tail_nodes, tail_names, tail_steps, tail_techniques, tail_shape = self._tail(path)
+        steps = [first, *tail_steps]
+        shape = (first.technique, first.enablers, tail_shape)
+        fixes = self._fixes.get(shape)
         if fixes is None:
-            fixes = self._fixes[key] = remediations_for_steps(steps)
-        raw = (f"{subject.kind}|{subject.engine}|{subject.name}|{impact}|" + "|".join([p[1] for p in pairs]) + "#"
-               + ",".join([s.technique for s in steps]))
+            fixes = self._fixes[shape] = remediations_for_steps(steps)
+        sev_key = (impact, path.cost, state)
+        sev = self._severity.get(sev_key)
+        if sev is None:
+            sev = self._severity[sev_key] = severity(impact, path.cost, state)
+        last_subject, last_impact, prefix = self._prefix
+        if last_subject is not subject or last_impact != impact:
+            prefix = f"{subject.kind}|{subject.engine}|{subject.name}|{impact}|"
+            self._prefix = (subject, impact, prefix)
+        # the same text as finding_id(): "kind:name" of every node joined by "|", "#", the techniques joined by ","
+        raw = (f"{prefix}{head_name}|{tail_names}#{first.technique},{tail_techniques}" if tail_techniques
+               else f"{prefix}{head_name}|{tail_names}#{first.technique}")
         return Finding(
             id=hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16],
-            severity=severity(impact, path.cost, state),  # type: ignore[arg-type]
+            severity=sev,  # type: ignore[arg-type]
             impact=impact,  # type: ignore[arg-type]
             subject=subject,
-            path=[p[0] for p in pairs],
+            path=[head, *tail_nodes],
             steps=steps,
             remediations=list(fixes),
             cost=path.cost,

@@ -12,6 +12,7 @@ enumeration of all simple paths.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -20,8 +21,9 @@ from dindscope.graph.edges import EdgeInfo
 Suffix = tuple[tuple[str, ...], tuple[EdgeInfo, ...], float]
 
 
-@dataclass(frozen=True)
-class GraphPath:
+class GraphPath(NamedTuple):
+    """A path in the attack graph (a NamedTuple: tens of thousands are made on a large host)."""
+
     nodes: tuple[str, ...]
     edges: tuple[EdgeInfo, ...]
     cost: float
@@ -39,6 +41,7 @@ class GoalDistances:
     next_hop: dict[str, str] = field(default_factory=dict)
     succ: dict = field(default_factory=dict)
     _suffix: dict[str, Suffix | None] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # per-goal memo of the alternatives search (see alternatives.py)
 
     def reaches(self, node: str) -> bool:
         return node in self.dist and node != self.goal
@@ -84,52 +87,3 @@ def cheapest_path(graph: nx.DiGraph, subject: str, distances: GoalDistances) -> 
         return None
     found = distances.suffix(subject)
     return None if found is None else GraphPath(found[0], found[1], round(found[2], 3))
-
-
-def alternatives(graph: nx.DiGraph, best: GraphPath, distances: GoalDistances, limit: int) -> list[GraphPath]:
-    """Up to ``limit`` paths that differ from ``best`` by another edge or technique at one step.
-
-    Candidates are ranked by cost first (prefix + edge + distance to the goal, all known) and
-    only materialised, cheapest first, until ``limit`` distinct ones are found.
-    """
-    if limit <= 0:
-        return []
-    succ = graph._succ
-    dist = distances.dist
-    path, edges = best.nodes, best.edges
-    ranked: list[tuple[float, int, int, str, int]] = []  # (cost, order, step index, next node, variant)
-    prefix_cost = 0.0
-    order = 0
-    for i in range(len(path) - 1):
-        u, nxt = path[i], path[i + 1]
-        variants = succ[u][nxt]["variants"]
-        for k in range(1, len(variants)):
-            ranked.append((best.cost - edges[i].cost + variants[k].cost, order, i, nxt, k))
-            order += 1
-        for w, data in succ[u].items():
-            if w != nxt and w in dist:
-                ranked.append((prefix_cost + data["variants"][0].cost + dist[w], order, i, w, 0))
-                order += 1
-        prefix_cost += edges[i].cost
-    ranked.sort()
-    seen = {best.signature}
-    out: list[GraphPath] = []
-    for _cost, _order, i, w, k in ranked:
-        if k:
-            alt_edges = (*edges[:i], succ[path[i]][w]["variants"][k], *edges[i + 1:])
-            cand = GraphPath(path, alt_edges, round(sum(e.cost for e in alt_edges), 3))
-        else:
-            rest = distances.suffix(w)
-            if rest is None or set(path[: i + 1]).intersection(rest[0]):
-                continue
-            new_edges = (*edges[:i], succ[path[i]][w]["variants"][0], *rest[1])
-            cand = GraphPath((*path[: i + 1], *rest[0]), new_edges, round(sum(e.cost for e in new_edges), 3))
-        sig = cand.signature
-        if sig in seen:
-            continue
-        seen.add(sig)
-        out.append(cand)
-        if len(out) >= limit:
-            break
-    out.sort(key=lambda p: (p.cost, len(p.nodes)))
-    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from dindscope.graph import nodes
+from dindscope.graph.bulk import paused_gc
 from dindscope.graph.context import BuildContext, container_node
 from dindscope.models import Snapshot
 
@@ -46,9 +47,13 @@ def build_graph(snapshot: Snapshot) -> nx.DiGraph:
     from dindscope.techniques.registry import ordered
 
     graph = nx.DiGraph()
-    ctx = BuildContext(snapshot, graph)
-    add_base_nodes(ctx)
-    for technique in ordered():
-        assert technique.apply is not None
-        technique.apply(ctx)
+    with paused_gc():
+        ctx = BuildContext(snapshot, graph)
+        add_base_nodes(ctx)
+        for technique in ordered():
+            assert technique.apply is not None
+            technique.apply(ctx)
+    clear_cache = getattr(nx, "_clear_cache", None)  # edges.add_edge bypasses networkx's own bookkeeping
+    if clear_cache is not None:
+        clear_cache(graph)
     return graph

@@ -71,6 +71,8 @@ class BuildContext:
         self.sockets: dict[str, SocketInfo] = {}
         self.tcp: list[TcpInfo] = []
         self._identities: dict[int, Identity] = {}
+        self._identity_by_key: dict[tuple, Identity] = {}
+        self.memo: dict[tuple, object] = {}  # techniques' shared per-build memo (keys start with the technique id)
         self._norm: dict[str, str] = {}
         self._under: dict[str, list[SocketInfo]] = {}
         self._index_sockets()
@@ -152,10 +154,15 @@ class BuildContext:
 
     # -- containers --------------------------------------------------------------
     def identity(self, container: Container) -> Identity:
+        """The container's host identity; containers with the same user settings share one object."""
         ident = self._identities.get(id(container))
         if ident is None:
-            ident = self._identities[id(container)] = identity_of(container, self.engines.get(container.engine),
-                                                                  self.host)
+            key = (container.engine, container.user, tuple(container.group_add), container.namespaces.userns)
+            ident = self._identity_by_key.get(key)
+            if ident is None:
+                ident = self._identity_by_key[key] = identity_of(container, self.engines.get(container.engine),
+                                                                 self.host)
+            self._identities[id(container)] = ident
         return ident
 
     def escape_target(self, container: Container) -> str:

@@ -33,17 +33,25 @@ def _runs_what(d: Container) -> str:
 
 
 def _apply(ctx: BuildContext) -> None:
+    jobs = [(job, target) for job in ctx.snapshot.containers if (target := client_target(job)) is not None]
+    if not jobs:
+        return
+    # (engine, network) -> the host names jobs there point at; only those names are indexed
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for job, target in jobs:
+        for net in job.networks:
+            wanted.setdefault((job.engine, net.name), set()).add(target.host)
     # (engine, network) -> name a peer may use -> containers answering to it
     names: dict[tuple[str, str], dict[str, list[Container]]] = {}
     for c in ctx.snapshot.containers:
         for att in c.networks:
+            hosts = wanted.get((c.engine, att.name))
+            if not hosts:
+                continue
             table = names.setdefault((c.engine, att.name), {})
-            for name in names_of(c, att.name):
+            for name in hosts.intersection(names_of(c, att.name)):
                 table.setdefault(name, []).append(c)
-    for job in ctx.snapshot.containers:
-        target = client_target(job)
-        if target is None:
-            continue
+    for job, target in jobs:
         for net in job.networks:
             for d in names.get((job.engine, net.name), {}).get(target.host, []):
                 if d.id == job.id:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dindscope.graph import nodes
 from dindscope.graph.context import BuildContext, SocketInfo, container_node
-from dindscope.graph.identity import may_connect
+from dindscope.graph.identity import Identity, may_connect
 from dindscope.models import Container, Mount
 from dindscope.techniques.base import Technique, evidence_mount
 
@@ -13,9 +13,26 @@ def connect_edge(ctx: BuildContext, container: Container, mount: Mount, sock: So
                  explanation: str, cost: float) -> None:
     """Add container -> socket endpoint when the container's host identity may connect to it."""
     ident = ctx.identity(container)
+    nnp = container.security.no_new_privileges
+    # Containers with the same identity mounting the same source share the evidence (a /run or / mount on a
+    # large host is thousands of container x socket pairs): compute it once per key.
+    key = (technique, mount.source, mount.destination, mount.read_only, sock.path, id(ident), nnp)
+    memo = ctx.memo.get(key)
+    if memo is None:
+        memo = ctx.memo[key] = _connect_facts(ident, mount, sock, nnp, cost)
+    if memo is False:
+        return
+    evidence, edge_cost, enablers = memo
+    node = nodes.unix_endpoint_id(sock.path)
+    ctx.ensure(node, "endpoint", f"unix://{sock.path}")
+    ctx.add(container_node(container), node, technique, explanation, evidence, edge_cost, enablers)
+
+
+def _connect_facts(ident: Identity, mount: Mount, sock: SocketInfo, nnp: bool, cost: float
+                   ) -> tuple[tuple[str, ...], float, tuple[str, ...]] | bool:
     allowed = may_connect(ident.uid, ident.gids, sock.owner_uid, sock.group_gid, sock.mode)
     if allowed is False:
-        return
+        return False
     evidence = [evidence_mount(mount.source, mount.destination, mount.read_only), f"host socket {sock.describe()}"]
     evidence.extend(ident.evidence)
     if mount.read_only:
@@ -23,10 +40,8 @@ def connect_edge(ctx: BuildContext, container: Container, mount: Mount, sock: So
     if allowed is None:
         evidence.append("socket mode unknown: assumed reachable")
         cost += 1.0
-    node = nodes.unix_endpoint_id(sock.path)
-    ctx.ensure(node, "endpoint", f"unix://{sock.path}")
-    enablers = ("root-user",) if ident.uid == 0 and not container.security.no_new_privileges else ()
-    ctx.add(container_node(container), node, technique, explanation, tuple(evidence), cost, enablers)
+    enablers = ("root-user",) if ident.uid == 0 and not nnp else ()
+    return tuple(evidence), cost, enablers
 
 
 def _apply(ctx: BuildContext) -> None:

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from dindscope.graph.context import BuildContext
+from dindscope.graph.context import BuildContext, SocketInfo
 from dindscope.techniques.base import Technique
 from dindscope.techniques.socket_mount import connect_edge
+
+
+def _reachable(ctx: BuildContext, source: str, destination: str) -> list[tuple[SocketInfo, str]]:
+    """The sockets under a mounted host directory and how the container sees each (memoised per mount)."""
+    key = (TECHNIQUE.id, source, destination)
+    found = ctx.memo.get(key)
+    if found is None:
+        base = ctx.norm(source)
+        same = base == source.rstrip("/") or source == "/"
+        alias = "" if same else f" ({source} is {base})"
+        found = []
+        for sock in ctx.sockets_under(base):
+            inside = destination.rstrip("/") + sock.path[len(base.rstrip("/")):]
+            found.append((sock, f"{sock.kind} socket reachable at {inside} through the mount of {source}{alias}"))
+        ctx.memo[key] = found
+    return found
 
 
 def _apply(ctx: BuildContext) -> None:
@@ -12,14 +28,8 @@ def _apply(ctx: BuildContext) -> None:
         for mount in container.mounts:
             if mount.type != "bind" or not mount.source:
                 continue
-            base = ctx.norm(mount.source)
-            for sock in ctx.sockets_under(base):
-                inside = mount.destination.rstrip("/") + sock.path[len(base.rstrip("/")):]
-                same = base == mount.source.rstrip("/") or mount.source == "/"
-                alias = "" if same else f" ({mount.source} is {base})"
-                connect_edge(ctx, container, mount, sock, TECHNIQUE.id,
-                             f"{sock.kind} socket reachable at {inside} through the mount of {mount.source}{alias}",
-                             TECHNIQUE.cost)
+            for sock, explanation in _reachable(ctx, mount.source, mount.destination):
+                connect_edge(ctx, container, mount, sock, TECHNIQUE.id, explanation, TECHNIQUE.cost)
 
 
 TECHNIQUE = Technique(
