@@ -16,13 +16,17 @@ Files written (redacted, like ``dindscope snapshot``):
 * ``dindscope/data/demo-snapshot.json`` and ``snapshots/ci-host.json``: the CI build host;
 * ``snapshots/minimal.json``: one well-locked-down container on Docker;
 * ``snapshots/problems.json``: Docker plus endpoints that fail (missing socket, an engine that never
-  answers, a refused TCP port), to show collection problems.
+  answers, a refused TCP port, and what user ``nobody`` is told: permission denied), to show problems.
+
+As root it also adds a host user ``gitlab-runner`` in the ``docker`` group (as GitLab's installer does) for
+the recording, and deletes it afterwards; an existing user of that name is left alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import shlex
 import shutil
@@ -41,13 +45,15 @@ sys.path.insert(0, str(REPO))
 
 from dindscope.collect.base import CollectOptions  # noqa: E402
 from dindscope.collect.scan import collect_snapshot  # noqa: E402
-from dindscope.models import Snapshot  # noqa: E402
+from dindscope.models import Problem, Snapshot  # noqa: E402
 from dindscope.snapshot.io import save_snapshot  # noqa: E402
 
 LABEL = "dindscope.test"
 BUSYBOX = "local/busybox:1"
 PODMAN_LIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
 ROOTLESS_USER = os.environ.get("DINDSCOPE_ROOTLESS_USER", "builder")
+RUNNER_USER = "gitlab-runner"
+NOBODY = 65534
 # Image names a real CI host shows; they are local tags of the busybox image, removed afterwards.
 TAGS = {
     "docker:24.0-dind": "dind",
@@ -72,6 +78,7 @@ class Recorder:
     keep: bool = False
     created_tags: dict[str, list[str]] = field(default_factory=lambda: {"docker": [], "podman": [], "rootless": []})
     rootless: bool = False
+    created_user: str = ""
     log: list[str] = field(default_factory=list)
 
     @property
@@ -121,6 +128,23 @@ class Recorder:
             self.log.append(f"rootless Podman skipped: {done.stderr.strip().splitlines()[-1:]}")
             return
         self.rootless = True
+
+    def create_runner_user(self) -> None:
+        """A ``gitlab-runner`` host user in the ``docker`` group, as the runner's installer sets it up."""
+        import grp
+        import pwd
+
+        try:
+            grp.getgrnam("docker")
+            pwd.getpwnam(RUNNER_USER)
+        except KeyError as exc:
+            if "docker" in str(exc) or os.geteuid() != 0:
+                self.log.append("no gitlab-runner user: needs root and a docker group")
+                return
+            self.sh(["useradd", "-M", "-d", f"/home/{RUNNER_USER}", "-s", "/bin/bash", "-G", "docker", RUNNER_USER])
+            self.created_user = RUNNER_USER
+            return
+        self.log.append(f"user {RUNNER_USER} already exists: left as it is")
 
     # --- the CI build host ------------------------------------------------------------------------
 
@@ -227,6 +251,8 @@ class Recorder:
             nets = run("network", "ls", "-q", "--filter", f"label={self.label}", check=False).stdout.split()
             if nets:
                 run("network", "rm", *nets, check=False)
+        if self.created_user:
+            self.sh(["userdel", self.created_user], check=False)
         for cli, tags in self.created_tags.items():
             for tag in tags:
                 if cli == "rootless":
@@ -316,8 +342,32 @@ def record_problems(rec: Recorder) -> Snapshot:
         shutil.rmtree(tmp, ignore_errors=True)
     out = only_ours(snapshot, rec.run, containers={"shop-api", "runner-x7k2p-project-42-concurrent-0-build"},
                     engine_kinds={"docker"})
-    out.problems = [p for p in snapshot.problems if p.code != "container-gone"]
+    out.problems = [p for p in snapshot.problems if p.code != "container-gone"] + permission_problems()
     return out
+
+
+PROBE = """
+import json, sys
+from dindscope.collect.base import CollectOptions
+from dindscope.collect.scan import collect_snapshot
+s = collect_snapshot(CollectOptions(timeout=5.0), endpoints=sys.argv[1:])
+print(json.dumps([[p.code, p.message, p.source] for p in s.problems]))
+"""
+
+
+def permission_problems() -> list[Problem]:
+    """What an unprivileged user (nobody) is told about the rootful sockets: permission denied."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        return []
+    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    done = subprocess.run([*drop, sys.executable, "-c", PROBE, "unix:///run/docker.sock",
+                           "unix:///run/podman/podman.sock"], capture_output=True, text=True, timeout=120,
+                          cwd="/", env={**os.environ, "PYTHONPATH": str(REPO), "HOME": "/nonexistent"})
+    if done.returncode != 0:
+        print(f"record: permission probe failed: {done.stderr.strip()[-300:]}", file=sys.stderr)
+        return []
+    return [Problem(code, message, source) for code, message, source in json.loads(done.stdout)
+            if code == "permission-denied"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -333,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rec.ensure_images()
         rec.start_rootless()
+        rec.create_runner_user()
         rec.create_docker()
         rec.create_podman()
         rec.create_rootless()
