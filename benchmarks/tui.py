@@ -10,7 +10,7 @@ least 2 x 20 ms and waits for the process to go idle): the key event is posted s
 app's queue (as the terminal driver does) and the clock stops at the first frame the compositor
 renders in which the affected widget shows the change (a hook on ``App._display``, which every
 frame goes through, headless too). For the cursor that is the list's cursor row, and separately
-the preview below the list (debounced, so it is reported on its own); for ``w`` it is the header's
+the preview below the list (throttled while keys repeat, reported on its own); for ``w`` it is the header's
 "applying fix…" line (the immediate update), and separately the recomputed "root paths: N -> M"
 (what-if in a thread worker).
 
@@ -225,7 +225,7 @@ def main() -> None:
     print(f"  analysis alone           {ms(r['analysis'])}   (dindscope.analysis.analyze, same snapshot)")
     print("key-to-update, measured in the app (key posted -> first frame showing the change), goal < 100 ms:")
     print(f"  cursor: list row         {ms(c['list'])}")
-    print(f"  cursor: preview below    {ms(c['preview'])}   (debounced; includes the debounce delay)")
+    print(f"  cursor: preview below    {ms(c['preview'])}   (same frame as the cursor; 20/s while keys repeat)")
     print(f"  baseline bare DataTable  {ms(b['list'])}   "
           f"(ratio list {med(c['list']) / med(b['list']):.2f}x)")
     print(f"  w: 'applying fix…' shown {ms(r['what_if_immediate'])}")
