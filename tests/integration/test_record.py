@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,8 @@ def test_the_ci_host_scenario_is_captured(recorded):
     assert by_name["buildah-build"].privileged
     assert {"running", "created", "exited"} <= {c.state for c in s.containers}
     assert all(TEST_LABEL not in c.labels for c in s.containers)  # bookkeeping label removed
+    runner = s.host.user("gitlab-runner")
+    assert runner is not None and "docker" in runner.groups  # a member of the group owning /run/docker.sock
     if ("podman", True) in kinds:
         rootless = by_name["rootless-build"]
         assert s.engine(rootless.engine).rootless and rootless.privileged
@@ -78,6 +81,9 @@ def test_minimal_and_problems(recorded):
     codes = {p.code for p in problems.problems}
     assert {"socket-missing", "timeout", "engine-down"} & codes
     assert len(problems.problems) >= 3 and problems.engines
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        denied = [p for p in problems.problems if p.code == "permission-denied"]
+        assert any("/run/docker.sock" in p.message and "'docker' group" in p.message for p in denied)
 
 
 def test_no_secret_reaches_the_files(recorded):
@@ -94,3 +100,5 @@ def test_everything_created_was_removed(recorded):
         assert left == [], f"{cli} containers left behind: {left}"
         nets = subprocess.run([cli, "network", "ls", "-q", "--filter", label], capture_output=True, text=True)
         assert nets.stdout.split() == []
+    if "user gitlab-runner already exists" not in recorded["stderr"]:
+        assert subprocess.run(["id", "gitlab-runner"], capture_output=True).returncode != 0  # user removed
