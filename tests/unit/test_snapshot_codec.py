@@ -152,3 +152,23 @@ def test_dump_is_one_line_per_container(tmp_path: Path):
     demo = load_demo()
     lines = dump_snapshot(demo).splitlines()
     assert sum(1 for line in lines if line.startswith('  {"id": ')) == len(demo.containers)
+
+
+def test_too_many_containers_is_refused_before_decoding():
+    from dindscope.snapshot.codec import MAX_CONTAINERS
+
+    doc = {"schema": SCHEMA_NAME, "version": 1, "containers": [{}] * (MAX_CONTAINERS + 1)}
+    with pytest.raises(SnapshotError, match=f"containers: {MAX_CONTAINERS + 1} entries, more than the"):
+        snapshot_from_dict(doc)
+
+
+def test_the_entry_budget_stops_a_memory_bomb(monkeypatch: pytest.MonkeyPatch):
+    import dindscope.snapshot.codec as codec
+
+    monkeypatch.setattr(codec, "MAX_ITEMS", 1000)
+    doc = snapshot_to_dict(Snapshot(containers=[Container(id="c", name="n", engine="e",
+                                                          env=[EnvVar(f"V{i}", "x") for i in range(2000)])]))
+    with pytest.raises(SnapshotError, match=r"containers\[0\]\.env: too many entries"):
+        snapshot_from_dict(doc)
+    doc["containers"][0]["env"] = doc["containers"][0]["env"][:500]
+    assert len(snapshot_from_dict(doc).containers[0].env) == 500  # the budget is per load, not global
