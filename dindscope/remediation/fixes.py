@@ -14,6 +14,7 @@ from dindscope.techniques.dind_detect import runs_engine
 from dindscope.techniques.sensitive_paths import classify as classify_path
 
 Applier = Callable[[Snapshot, list[Container], str | None], list[str]]
+Part = str  # "containers" (only the targets passed in), "host" or "engines": what an applier may modify
 DOCKER_DEFAULT_CAPS = ["CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
                        "CAP_MKNOD", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP", "CAP_SETGID",
                        "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT"]
@@ -282,3 +283,18 @@ APPLIERS: dict[str, Applier] = {
     "userns/remove-host": _set_attr("namespaces.userns", "", lambda c: c.namespaces.userns == "host",
                                     "--userns=host removed"),
 }
+
+# What each fix may modify, so that what-if copies only those parts of a snapshot (everything else is shared
+# with the caller's snapshot and must stay untouched). Fixes not listed here change only their target containers.
+WRITES: dict[str, frozenset[Part]] = {
+    "socket-group/remove-user": frozenset({"host"}),
+    "socket-mode/restrict": frozenset({"host", "engines"}),
+    "tcp-api/tls": frozenset({"engines"}),
+    "tcp-api/unix-only": frozenset({"engines"}),
+}
+CONTAINERS_ONLY: frozenset[Part] = frozenset({"containers"})
+
+
+def writes(fix_id: str) -> frozenset[Part]:
+    """The parts of a snapshot the fix's applier may modify."""
+    return WRITES.get(fix_id, CONTAINERS_ONLY)
