@@ -31,7 +31,7 @@ def help_text(sections: list[tuple[str, list[Binding]]], keymap: dict[str, str])
         out.append("\n")
     out.append("Remap keys in ", style="dim")
     out.append(str(config_dir() / "keys.toml"), style="dim italic")
-    out.append(' with lines like  fix = "F"  (binding ids: see docs/tui.md).\n', style="dim")
+    out.append(' with lines like  fix = "F"  (binding ids: see README, "Keys").\n', style="dim")
     out.append("ctrl+p opens the command palette with every action.", style="dim")
     return out
 
