@@ -97,6 +97,16 @@ def alternatives(graph: nx.DiGraph, best: GraphPath, distances: GoalDistances, l
             if w != n1 and w in dist:
                 ranked.append((0.0 + data["variants"][0].cost + dist[w], order, 0, w, 0))
                 order += 1
+    # No other way out of the subject's own node: every alternative lies in the shared tail, and the result
+    # depends only on that tail and the first step's cost. Subjects alike (thousands of containers on one
+    # network or mounting one socket) reuse it.
+    reuse_key = ("alts", n1, edges[0].cost, limit) if order == 0 else None
+    if reuse_key is not None:
+        cached = distances.memo.get(reuse_key)
+        if cached is not None and not any(head in t[0] for t in cached):
+            e0 = edges[0]
+            return [GraphPath((head, *t[0]), (e0, *t[1]), t[2]) for t in cached]
+    head_excluded = False
     if deviations:
         acc = [0.0 + edges[0].cost]  # prefix cost before step j + 1, summed left to right as a fresh search would
         for e in edges[1:-1]:
@@ -128,7 +138,10 @@ def alternatives(graph: nx.DiGraph, best: GraphPath, distances: GoalDistances, l
             key = (new_nodes, tuple([e.technique for e in new_edges]))
         else:
             part = _tail_part(succ, distances, n1, i - 1, w)
-            if part is None or head in part[3]:
+            if part is None:
+                continue
+            if head in part[3]:
+                head_excluded = True
                 continue
             new_edges = (edges[0], *part[1])
             new_nodes = (head, *part[0])
@@ -141,6 +154,8 @@ def alternatives(graph: nx.DiGraph, best: GraphPath, distances: GoalDistances, l
             break
     if len(out) > 1:
         out.sort(key=lambda p: (p.cost, len(p.nodes)))
+    if reuse_key is not None and not head_excluded:
+        distances.memo[reuse_key] = [(p.nodes[1:], p.edges[1:], p.cost) for p in out]
     return out
 
 

@@ -39,7 +39,8 @@ def finding_id(subject: Subject, impact: str, pnodes: list[PathNode], steps: lis
     return hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-Tail = tuple[list[PathNode], str, list[Step], str, tuple[tuple[str, tuple[str, ...]], ...]]
+# (path nodes, their "kind:name" joined by "|", steps, ",technique"..., fixes by the first step's shape)
+Tail = tuple[list[PathNode], str, list[Step], str, dict[tuple[str, tuple[str, ...]], list[RemediationOption]]]
 
 
 class FindingFactory:
@@ -81,9 +82,9 @@ class FindingFactory:
         if tail is None:
             pairs = [self.path_node(n) for n in path.nodes[1:]]
             steps = [self.step(path, i) for i in range(1, len(path.edges))]
-            tail = self._tails[key] = (
-                [p[0] for p in pairs], "|".join([p[1] for p in pairs]), steps, ",".join([s.technique for s in steps]),
-                tuple([(s.technique, s.enablers) for s in steps]))
+            techniques = ",".join([s.technique for s in steps])
+            tail = self._tails[key] = ([p[0] for p in pairs], "|".join([p[1] for p in pairs]), steps,
+                                       "," + techniques if techniques else "", {})
         return tail
 
     def state_of(self, subject: Subject) -> str:
@@ -97,13 +98,12 @@ class FindingFactory:
         if state is None:
             state = self.state_of(subject)
         head, head_name = self._nodes.get(path.nodes[0]) or self.path_node(path.nodes[0])
-        first = self.step(path, 0)
-        tail_nodes, tail_names, tail_steps, tail_techniques, tail_shape = self._tail(path)
+        first = self._steps.get(id(path.edges[0])) or self.step(path, 0)
+        tail_nodes, tail_names, tail_steps, tail_techniques, fixes_by_first = self._tail(path)
         steps = [first, *tail_steps]
-        shape = (first.technique, first.enablers, tail_shape)
-        fixes = self._fixes.get(shape)
+        fixes = fixes_by_first.get((first.technique, first.enablers))
         if fixes is None:
-            fixes = self._fixes[shape] = remediations_for_steps(steps)
+            fixes = fixes_by_first[(first.technique, first.enablers)] = self._fixes_for(steps)
         sev_key = (impact, path.cost, state)
         sev = self._severity.get(sev_key)
         if sev is None:
@@ -113,8 +113,7 @@ class FindingFactory:
             prefix = f"{subject.kind}|{subject.engine}|{subject.name}|{impact}|"
             self._prefix = (subject, impact, prefix)
         # the same text as finding_id(): "kind:name" of every node joined by "|", "#", the techniques joined by ","
-        raw = (f"{prefix}{head_name}|{tail_names}#{first.technique},{tail_techniques}" if tail_techniques
-               else f"{prefix}{head_name}|{tail_names}#{first.technique}")
+        raw = f"{prefix}{head_name}|{tail_names}#{first.technique}{tail_techniques}"
         return Finding(
             id=hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16],
             severity=sev,  # type: ignore[arg-type]
@@ -127,6 +126,14 @@ class FindingFactory:
             state=state,
             alternative=alternative,
         )
+
+    def _fixes_for(self, steps: list[Step]) -> list[RemediationOption]:
+        """Fixes depend only on the techniques and enablers of the steps, in order: shared by equal shapes."""
+        shape = tuple([(s.technique, s.enablers) for s in steps])
+        fixes = self._fixes.get(shape)
+        if fixes is None:
+            fixes = self._fixes[shape] = remediations_for_steps(steps)
+        return fixes
 
 
 def make_finding(graph: nx.DiGraph, subject: Subject, goal: str, path: GraphPath, alternative: int) -> Finding:
