@@ -1,8 +1,8 @@
 """Collect one Docker engine: its facts, listeners, networks and every container, read-only.
 
-Uses docker-py's low-level ``APIClient`` (raw dicts, no model objects) with a
-guard that refuses anything but GET/HEAD. Containers are inspected concurrently
-with ``options.workers`` threads, each with its own client.
+Talks to the engine through :mod:`dindscope.collect.docker_api` (GET/HEAD only: a
+lean keep-alive client on unix sockets, docker-py for TCP/TLS). Containers are
+inspected concurrently with ``options.workers`` threads, one connection each.
 """
 
 from __future__ import annotations
@@ -10,69 +10,31 @@ from __future__ import annotations
 import contextlib
 import grp
 import ipaddress
-import json
 import os
 import pwd
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
-from urllib.parse import quote, urlparse
-
-import docker
-from docker.constants import DEFAULT_DOCKER_API_VERSION, MINIMUM_DOCKER_API_VERSION
-from docker.errors import APIError, NotFound
-from docker.transport import UnixHTTPAdapter
-from docker.utils import version_lt
+from urllib.parse import urlparse
 
 from dindscope.collect.base import CollectOptions, EndpointCandidate, EngineResult
 from dindscope.collect.caps import DOCKER_DEFAULT_CAPABILITIES, sort_caps
 from dindscope.collect.discovery import check_unix_socket, problem_from_exception, unix_path
+from dindscope.collect.docker_api import (
+    USER_AGENT,
+    HTTPStatusError,
+    NotFound,
+    PerThread,
+    connect,
+    make_client,
+    negotiate_version,
+)
 from dindscope.collect.docker_containers import container_from_inspect
-from dindscope.collect.readonly import make_readonly
 from dindscope.models import Container, Engine, EngineNetwork, EngineSecurity, Listener, Problem
 
-USER_AGENT = "dindscope (read-only)"
-
-
-def make_client(candidate: EndpointCandidate, timeout: float, version: str, pool: int = 4) -> docker.APIClient:
-    """A read-only docker-py APIClient for ``candidate`` (no request is sent here)."""
-    tls: Any = False
-    url = candidate.url
-    if candidate.tls.get("cert") or candidate.tls.get("ca"):
-        cert = (candidate.tls["cert"], candidate.tls["key"]) if candidate.tls.get("cert") else None
-        verify = candidate.tls.get("ca") if candidate.tls.get("verify", "1") != "0" else False
-        tls = docker.tls.TLSConfig(client_cert=cert, ca_cert=candidate.tls.get("ca"), verify=verify)
-    elif url.startswith("https://"):
-        tls = True
-    client = docker.APIClient(base_url=url, version=version, timeout=timeout, tls=tls, max_pool_size=pool,
-                              user_agent=USER_AGENT)
-    if tls is not False and candidate.tls.get("ca"):
-        # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE replace the session's CA: the engine's own CA must win
-        client.trust_env = False
-    adapter = getattr(client, "_custom_adapter", None)
-    if isinstance(adapter, UnixHTTPAdapter):
-        _reuse_connections(adapter)
-        client.trust_env = False  # proxies never apply to a unix socket; reading them costs per request
-    return make_readonly(client)
-
-
-def _reuse_connections(adapter: UnixHTTPAdapter) -> None:
-    """docker-py 7 keys its unix connection pools by the full request URL (requests >= 2.32 path), so every
-    container inspect opened and closed its own socket. One pool per socket keeps connections alive."""
-    original = adapter.get_connection
-
-    def get_connection(url: str, proxies: Any = None) -> Any:
-        return original("http+docker://localhost", proxies)
-
-    adapter.get_connection = get_connection  # type: ignore[method-assign]
-
-
-def negotiate_version(server: dict[str, Any]) -> str:
-    api = str(server.get("ApiVersion") or MINIMUM_DOCKER_API_VERSION)
-    if version_lt(api, MINIMUM_DOCKER_API_VERSION):
-        return MINIMUM_DOCKER_API_VERSION
-    return DEFAULT_DOCKER_API_VERSION if version_lt(DEFAULT_DOCKER_API_VERSION, api) else api
+__all__ = ["USER_AGENT", "collect_docker", "engine_from_info", "make_client", "negotiate_version",
+           "parse_engine_security", "parse_networks", "podman_component"]
 
 
 def podman_component(version: dict[str, Any]) -> dict[str, Any] | None:
@@ -191,52 +153,7 @@ def engine_from_info(info: dict[str, Any], version: dict[str, Any], candidate: E
     return engine
 
 
-class _Clients:
-    """One APIClient per worker thread (requests sessions are not meant to be shared).
-
-    ``inspect(cid)`` fetches one container. On a unix socket it goes straight to docker-py's
-    urllib3 connection pool (shared, thread-safe): a GET built here, without requests' per-call
-    session machinery, which otherwise costs more than dockerd's answer.
-    """
-
-    def __init__(self, factory: Callable[[], docker.APIClient]) -> None:
-        self._factory = factory
-        self._local = threading.local()
-        self._all: list[docker.APIClient] = []
-        self._lock = threading.Lock()
-
-    def get(self) -> docker.APIClient:
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._factory()
-            self._local.client = client
-            with self._lock:
-                self._all.append(client)
-        return client
-
-    def inspect(self, cid: str) -> dict[str, Any]:
-        client = self.get()
-        adapter = getattr(client, "_custom_adapter", None)
-        if not isinstance(adapter, UnixHTTPAdapter):
-            return client.inspect_container(cid)
-        pool = adapter.get_connection("http+docker://localhost")
-        path = f"/v{client.api_version}/containers/{quote(cid, safe='')}/json"
-        response = pool.urlopen("GET", path, headers={"User-Agent": USER_AGENT}, retries=False,
-                                timeout=client.timeout, preload_content=True)
-        if response.status == 404:
-            raise NotFound(f"404 Client Error: No such container: {cid}")
-        if response.status >= 400:
-            raise APIError(f"{response.status} Server Error",
-                           explanation=response.data.decode("utf-8", "replace")[:200].strip())
-        return json.loads(response.data)
-
-    def close(self) -> None:
-        for client in self._all:
-            with contextlib.suppress(Exception):
-                client.close()
-
-
-def inspect_containers(clients: _Clients, summaries: list[dict[str, Any]], engine_key: str,
+def inspect_containers(clients: PerThread, summaries: list[dict[str, Any]], engine_key: str,
                        default_caps: Sequence[str], candidate: EndpointCandidate,
                        options: CollectOptions) -> tuple[list[Container], list[Problem]]:
     """Inspect every listed container concurrently; skip those removed meanwhile; stop if the engine dies."""
@@ -262,7 +179,7 @@ def inspect_containers(clients: _Clients, summaries: list[dict[str, Any]], engin
                 problems.append(Problem("container-gone", f"container {names[cid]} ({cid[:12]}) was removed "
                                                           "between listing and inspection; skipped", candidate.url))
                 continue
-            except APIError as exc:
+            except HTTPStatusError as exc:
                 problems.append(Problem("engine-error", f"cannot inspect container {names[cid]} ({cid[:12]}): "
                                                         f"{exc.explanation or exc}", candidate.url))
                 continue
@@ -308,12 +225,12 @@ def collect_docker(candidate: EndpointCandidate, options: CollectOptions) -> Eng
         result.problems.append(problem)
         return result
     step = "connecting"
-    clients: _Clients | None = None
+    clients: PerThread | None = None
     try:
-        probe = make_client(candidate, options.timeout, MINIMUM_DOCKER_API_VERSION, pool=1)
+        probe = connect(candidate, options.timeout)
         try:
             step = "asking for the engine version"
-            version = probe.version(api_version=False)
+            version = probe.version()
         finally:
             probe.close()
         podman = podman_component(version)
@@ -324,8 +241,7 @@ def collect_docker(candidate: EndpointCandidate, options: CollectOptions) -> Eng
                                    listeners=[endpoint_listener(candidate)])
             return result
         api = negotiate_version(version)
-        pool = max(1, options.workers) + 2
-        clients = _Clients(lambda: make_client(candidate, options.timeout, api, pool=pool))
+        clients = PerThread(lambda: connect(candidate, options.timeout, api))
         client = clients.get()
         step = "reading engine info"
         engine = engine_from_info(client.info(), version, candidate)
@@ -334,7 +250,7 @@ def collect_docker(candidate: EndpointCandidate, options: CollectOptions) -> Eng
         step = "listing networks"
         engine.networks = parse_networks(client.networks())
         step = "listing containers"
-        summaries = client.containers(all=True)
+        summaries = client.containers()
         engine.containers_total = len(summaries)
         containers, problems = inspect_containers(clients, summaries, engine.key, engine.default_capabilities,
                                                   candidate, options)
