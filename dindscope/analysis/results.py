@@ -31,6 +31,13 @@ class PathNode:
     name: str  # human-readable; engine names say which engine and its endpoint
     node: str = ""  # graph node id
 
+    @property
+    def label(self) -> str:
+        """The name as a person reads it in a chain: a host user is named as one."""
+        if self.kind == "user" and " " not in self.name:
+            return f"host user {self.name}"
+        return self.name
+
 
 @dataclass(frozen=True)
 class Step:
@@ -83,4 +90,4 @@ class Finding:
 
     @property
     def chain(self) -> str:
-        return " -> ".join(node.name for node in self.path)
+        return " -> ".join(node.label for node in self.path)

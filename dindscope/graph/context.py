@@ -187,7 +187,7 @@ class BuildContext:
     def ensure_user(self, name: str, uid: int | None = None) -> str:
         node = nodes.user_id(name) if name else nodes.uid_user_id(uid if uid is not None else -1)
         label = name or f"uid {uid}"
-        return self.ensure(node, "user", f"host user {label}", uid=uid)
+        return self.ensure(node, "user", label, uid=uid)
 
     def user_node_for_uid(self, uid: int) -> str:
         for user in self.host.users:
