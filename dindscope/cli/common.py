@@ -73,7 +73,7 @@ def obtain_snapshot(args: argparse.Namespace) -> Snapshot:
     if getattr(args, "redact", True):  # idempotent: a file claiming to be redacted is checked again
         from dindscope.snapshot.redact import redact_snapshot
 
-        snapshot = redact_snapshot(snapshot)
+        snapshot = redact_snapshot(snapshot, in_place=True)  # just read or collected: nothing else holds it
     return snapshot
 
 

@@ -8,7 +8,6 @@ are kept even when missing, so that the collector reports them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -96,6 +95,8 @@ def current_context(env: Mapping[str, str]) -> str:
 
 def context_endpoint(env: Mapping[str, str], name: str) -> EndpointCandidate | None:
     """The docker endpoint of context ``name`` from ``contexts/meta/<sha256(name)>/meta.json``."""
+    import hashlib
+
     base = docker_config_dir(env) / "contexts"
     digest = hashlib.sha256(name.encode()).hexdigest()
     try:

@@ -13,12 +13,15 @@ import contextlib
 import json
 import os
 import socket
-import ssl
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from dindscope.models import Engine, Listener
+
+if TYPE_CHECKING:
+    import ssl
 
 DAEMON_JSON = "/etc/docker/daemon.json"
 PROBE_PORTS = (2375, 2376)
@@ -196,7 +199,7 @@ def _identity(connect: Callable[[], socket.socket], kind: str, timeout: float) -
         with connect() as sock:
             _, _, body = _split_response(_http_get(sock, path, timeout))
         info = json.loads(body)
-    except (OSError, ValueError, ssl.SSLError):
+    except (OSError, ValueError):  # ssl.SSLError is an OSError
         return ""
     if kind == "docker":
         return str(info.get("ID") or "")
@@ -232,6 +235,8 @@ def probe_endpoint(address: str, port: int, timeout: float = 1.0) -> ProbeAnswer
             return None
         kind = kind or "docker"
         return ProbeAnswer(tls=False, tls_verify=False, kind=kind, identity=_identity(plain, kind, timeout))
+    import ssl  # only when something listens and does not speak plain HTTP
+
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE

@@ -89,11 +89,7 @@ def _encoder(tp: Any, skip: frozenset[str] = frozenset()) -> Encoder:
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
         spec = [(f.name, _encoder(hints[f.name])) for f in dataclasses.fields(tp) if f.name not in skip]
-
-        def encode_dataclass(obj: Any) -> dict[str, Any]:
-            return {name: enc(getattr(obj, name)) for name, enc in spec}
-
-        return encode_dataclass
+        return _compiled_encoder(tp.__name__, spec)
     origin = typing.get_origin(tp)
     if origin is list:
         (item_tp,) = typing.get_args(tp) or (Any,)
@@ -114,6 +110,24 @@ def _encoder(tp: Any, skip: frozenset[str] = frozenset()) -> Encoder:
             return _identity
         return _generic_encode
     return _identity
+
+
+def _compiled_encoder(name: str, spec: list[tuple[str, Encoder]]) -> Encoder:
+    """``lambda obj: {"id": obj.id, "mounts": enc_1(obj.mounts), ...}`` as real code: no per-field loop,
+    and no call at all for fields stored as they are (field names are Python identifiers, never data)."""
+    namespace: dict[str, Any] = {}
+    items = []
+    for index, (field_name, enc) in enumerate(spec):
+        if not field_name.isidentifier():  # pragma: no cover - dataclass fields always are
+            raise TypeError(f"bad field name {field_name!r}")
+        if enc is _identity:
+            items.append(f"{field_name!r}: obj.{field_name}")
+        else:
+            namespace[f"enc_{index}"] = enc
+            items.append(f"{field_name!r}: enc_{index}(obj.{field_name})")
+    source = f"def encode_{name}(obj):\n    return {{{', '.join(items)}}}\n"
+    exec(compile(source, f"<snapshot encoder for {name}>", "exec"), namespace)
+    return namespace[f"encode_{name}"]
 
 
 def _generic_encode(value: Any) -> Any:

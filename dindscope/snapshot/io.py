@@ -73,8 +73,7 @@ def format_document(doc: dict[str, Any], *, ascii_only: bool) -> str:
     line is rendered by the fast C encoder (``indent=`` would use the slow one).
     """
 
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=ascii_only, allow_nan=False)
+    dump = json.JSONEncoder(ensure_ascii=ascii_only, allow_nan=False).encode  # one encoder for every line
 
     def block(value: Any, depth: int) -> str:
         pad, inner = " " * depth, " " * (depth + 1)

@@ -273,26 +273,70 @@ def redact_value(name: str, value: str | None) -> tuple[str | None, bool]:
     return cleaned, cleaned != value
 
 
-def redact_container(c: Container) -> None:
+_MEMO_MAX_LEN = 512  # values at most this long are redacted once per snapshot, however often they repeat
+
+
+class _Memo:
+    """Per-snapshot memory of redacted values: hosts repeat the same env (PATH ...), labels and commands."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str | None], tuple[str | None, bool]] = {}
+        self.args: dict[tuple[str, ...], list[str]] = {}
+        self.texts: dict[str, str] = {}
+
+    def value(self, name: str, value: str | None) -> tuple[str | None, bool]:
+        if value is None or len(value) > _MEMO_MAX_LEN:
+            return redact_value(name, value)
+        key = (name, value)
+        found = self.values.get(key)
+        if found is None:
+            found = self.values[key] = redact_value(name, value)
+        return found
+
+    def command(self, args: list[str]) -> list[str]:
+        key = tuple(args)
+        if sum(len(a) for a in key) > _MEMO_MAX_LEN:
+            return redact_args(key)
+        found = self.args.get(key)
+        if found is None:
+            found = self.args[key] = redact_args(key)
+        return list(found)
+
+    def text(self, value: str) -> str:
+        if len(value) > _MEMO_MAX_LEN:
+            return redact_text(value)
+        found = self.texts.get(value)
+        if found is None:
+            found = self.texts[value] = redact_text(value)
+        return found
+
+
+def redact_container(c: Container, memo: _Memo | None = None) -> None:
     """Redact one container in place (env, labels, command, client settings)."""
+    memo = memo or _Memo()
     env: list[EnvVar] = []
     for var in c.env:
-        value, changed = redact_value(var.name, var.value)
+        value, changed = memo.value(var.name, var.value)
         env.append(EnvVar(var.name, value, var.redacted or changed))
     c.env = env
-    c.labels = {k: redact_value(k, v)[0] or "" for k, v in c.labels.items()}
-    c.command = redact_args(c.command)
+    c.labels = {k: memo.value(k, v)[0] or "" for k, v in c.labels.items()}
+    c.command = memo.command(c.command)
     settings: dict[str, str] = {}
     for k, v in c.client_settings.items():
-        settings[k] = (REDACTED if is_secret_name(k) else redact_text(v)) if v else v
+        settings[k] = (REDACTED if is_secret_name(k) else memo.text(v)) if v else v
     c.client_settings = settings
 
 
-def redact_snapshot(s: Snapshot) -> Snapshot:
-    """A redacted deep copy of a snapshot; the original is left untouched."""
-    out = clone_snapshot(s)
+def redact_snapshot(s: Snapshot, *, in_place: bool = False) -> Snapshot:
+    """A redacted deep copy of a snapshot; the original is left untouched.
+
+    ``in_place=True`` redacts ``s`` itself and returns it: for a snapshot nothing
+    else holds yet (just collected or loaded), it saves the copy.
+    """
+    out = s if in_place else clone_snapshot(s)
+    memo = _Memo()
     for c in out.containers:
-        redact_container(c)
+        redact_container(c, memo)
     for p in out.problems:
         p.message = redact_text(p.message)
     out.redacted = True

@@ -108,3 +108,20 @@ def test_a_live_snapshot_survives_the_round_trip(docker_secret_container, tmp_pa
     loaded = load_snapshot(path)
     assert snapshot_to_dict(loaded) == {**snapshot_to_dict(live), "redacted": False}
     assert loaded.container(docker_secret_container.id).env_value("CI_JOB_TOKEN") == TOKEN
+
+
+@pytest.mark.docker
+def test_live_docker_snapshot_imports_no_http_library_tui_or_analysis(docker_secret_container, tmp_path: Path):
+    """A unix-socket scan goes through dindscope's own read-only client: docker-py/requests stay unloaded."""
+    out = tmp_path / "live.json"
+    code = ("import json, sys; from dindscope.cli import main; "
+            f"rc = main(['--engine', 'unix://{DOCKER_SOCKET}', 'snapshot', '-o', {str(out)!r}]); "
+            "print(json.dumps([rc, sorted(sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    rc, modules = json.loads(done.stdout.splitlines()[-1])
+    assert rc == 0, done.stderr
+    assert docker_secret_container.id in {c["id"] for c in json.loads(out.read_text())["containers"]}
+    heavy = ("textual", "rich", "networkx", "docker", "requests", "urllib3", "podman", "dindscope.analysis")
+    assert [m for m in modules if m.split(".")[0] in heavy or m.startswith(heavy)] == []
+    assert "dindscope.collect.unix_http" in modules

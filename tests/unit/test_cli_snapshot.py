@@ -148,3 +148,31 @@ def test_help_lists_the_options():
     assert done.returncode == 0
     for option in ("--output", "--from", "--demo", "--engine", "--timeout", "--no-redact"):
         assert option in done.stdout
+
+
+HEAVY = ("textual", "rich", "networkx", "docker", "requests", "urllib3", "podman", "dindscope.analysis",
+         "dindscope.graph", "dindscope.reports", "dindscope.tui")
+
+
+def test_snapshot_command_imports_only_what_it_needs(tmp_path: Path):
+    """`dindscope snapshot` starts fast: no TUI, no graph or analysis, no HTTP library for unix sockets."""
+    out = tmp_path / "s.json"
+    code = ("import json, sys; from dindscope.cli import main; "
+            f"rc = main(['--demo', 'snapshot', '-o', {str(out)!r}]); "
+            "print(json.dumps([rc, sorted(sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    rc, modules = json.loads(done.stdout.splitlines()[-1])
+    assert rc == 0 and out.exists(), done.stderr
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY or m.startswith(HEAVY))
+    assert loaded == []
+    assert "dindscope.cli.snapshot_cmd" in modules  # the probe sees modules at all
+
+
+def test_help_still_lists_every_command():
+    done = dindscope("--help")
+    assert done.returncode == 0
+    for name in ("ui", "scan", "snapshot"):
+        assert f"    {name} " in done.stdout
+    done = dindscope("snapshot", "--help")
+    assert done.returncode == 0 and "--output" in done.stdout

@@ -136,6 +136,20 @@ def test_redact_snapshot_is_a_copy_that_keeps_analysis_facts():
     assert out.redacted is True
 
 
+def test_in_place_redaction_gives_the_copy_s_result_on_the_same_object():
+    def snapshot() -> Snapshot:  # two containers sharing values: the per-snapshot memo must not mix them up
+        second = _container()
+        second.id, second.env = "c2", [*second.env, EnvVar("API_TOKEN", "plain")]
+        return Snapshot(containers=[_container(), second], problems=[Problem("other", f"token {GITLAB}")])
+
+    copied = redact_snapshot(snapshot())
+    original = snapshot()
+    same = redact_snapshot(original, in_place=True)
+    assert same is original and same == copied
+    assert same.containers[0].command is not same.containers[1].command  # no list shared between containers
+    assert GITLAB not in repr(same)
+
+
 def test_redaction_is_idempotent():
     once = redact_snapshot(Snapshot(containers=[_container()]))
     assert redact_snapshot(once) == once
