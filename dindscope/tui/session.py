@@ -42,26 +42,15 @@ def same_subject(a: Subject | None, b: Subject | None) -> bool:
 
 
 def _target(subject: Subject | None) -> str | None:
-    """What the what-if API takes as ``subject``: a container name; host-wide (None) for other subjects."""
-    return subject.name if subject is not None and subject.kind == "container" else None
+    """What the what-if API takes as ``subject``: a container or host user name; host-wide (None) otherwise."""
+    return subject.name if subject is not None and subject.kind in ("container", "user") else None
 
 
 def _default_what_if(snapshot: Snapshot, fixes: Sequence[AppliedFix], before: Any = None) -> Any:
-    """Stack fixes on different subjects: earlier groups applied to a copy, the last one through ``what_if``."""
-    from dindscope.analysis.whatif import apply_fixes, what_if
+    """All stacked fixes, each on its own subject, in one what-if."""
+    from dindscope.analysis.whatif import what_if
 
-    groups: dict[str | None, list[str]] = {}
-    for fix in fixes:
-        groups.setdefault(_target(fix.subject), []).append(fix.fix_id)
-    items = list(groups.items())
-    changed, applied = snapshot, []
-    for target, ids in items[:-1]:
-        changed, done = apply_fixes(changed, ids, target)
-        applied.extend(done)
-    target, ids = items[-1]
-    result = what_if(changed, ids, subject=target, before=before)
-    result.applied = applied + list(result.applied)
-    return result
+    return what_if(snapshot, [(fix.fix_id, _target(fix.subject)) for fix in fixes], before=before)
 
 
 def findings_of(result: Any) -> list[Finding]:
