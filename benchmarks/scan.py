@@ -7,7 +7,9 @@ Creates N created (never started) busybox containers labelled ``dindscope.test=b
 * the same in a fresh Python process (interpreter start and imports included);
 * ``dindscope --engine ... snapshot -o FILE`` when that command is available.
 
-Each is run ``--repeat`` times; the median is printed with its ratio to the baseline. Containers are
+Each is run ``--repeat`` times; the median is printed with its ratio to the baseline. Then, in the same
+run, where the time of ``dindscope snapshot`` goes: interpreter start, imports (fresh process), the
+engine's container list alone, the whole collection, redaction and the atomic file write. Containers are
 removed afterwards (also on Ctrl-C). Goal: dindscope <= 2x ``docker inspect`` at N = 1000.
 
     .venv/bin/python benchmarks/scan.py            # N = 100 and 1000
@@ -30,7 +32,11 @@ from concurrent.futures import ThreadPoolExecutor
 import docker
 
 from dindscope.collect.base import CollectOptions
+from dindscope.collect.docker_api import CONTAINER_LIST_QUERY
 from dindscope.collect.scan import collect_snapshot
+from dindscope.collect.unix_http import UnixHTTPClient
+from dindscope.snapshot.io import save_snapshot
+from dindscope.snapshot.redact import redact_snapshot
 
 SOCKET = os.environ.get("DINDSCOPE_TEST_DOCKER_SOCKET", "/run/docker.sock")
 URL = f"unix://{SOCKET}"
@@ -104,6 +110,55 @@ def cli_snapshot() -> int:
     return 0
 
 
+SNAPSHOT_MODULES = ("dindscope.cli", "dindscope.cli.common", "dindscope.cli.snapshot_cmd", "dindscope.collect.scan",
+                    "dindscope.snapshot.io", "dindscope.snapshot.redact")
+
+
+def interpreter_start() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - start
+
+
+def snapshot_imports() -> float:
+    """Seconds to import what ``dindscope snapshot`` needs, measured inside a fresh interpreter."""
+    code = ("import importlib, time; t = time.perf_counter(); "
+            f"[importlib.import_module(m) for m in {SNAPSHOT_MODULES!r}]; print(time.perf_counter() - t)")
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return float(done.stdout.strip())
+
+
+def list_containers() -> float:
+    with UnixHTTPClient(SOCKET, 60) as client:
+        start = time.perf_counter()
+        client.get_json(f"/containers/json?{CONTAINER_LIST_QUERY}")
+        return time.perf_counter() - start
+
+
+def stages(workers: int, repeat: int) -> list[tuple[str, float]]:
+    """Median seconds of each step of `dindscope snapshot -o FILE`, each measured on its own."""
+    times: dict[str, list[float]] = {}
+
+    def note(name: str, seconds: float) -> None:
+        times.setdefault(name, []).append(seconds)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeat):
+            note("python interpreter start (bare)", interpreter_start())
+            note("imports for 'dindscope snapshot' (fresh process)", snapshot_imports())
+            note("  engine: GET /containers/json alone", list_containers())
+            start = time.perf_counter()
+            snapshot = collect_snapshot(CollectOptions(workers=workers), endpoints=[URL])
+            note("collect_snapshot (list + inspects + host facts)", time.perf_counter() - start)
+            start = time.perf_counter()
+            redact_snapshot(snapshot, in_place=True)
+            note("redact (in place, as the CLI does)", time.perf_counter() - start)
+            start = time.perf_counter()
+            save_snapshot(snapshot, f"{tmp}/s.json", redact=False)
+            note("write (encode, format, fsync, rename)", time.perf_counter() - start)
+    return [(name, statistics.median(values)) for name, values in times.items()]
+
+
 def bench(api: docker.APIClient, n: int, repeat: int, workers: int, with_cli: bool) -> None:
     label = f"bench-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     print(f"\n== N = {n}: creating {n} containers (label {LABEL}={label}) ...", flush=True)
@@ -126,6 +181,13 @@ def bench(api: docker.APIClient, n: int, repeat: int, workers: int, with_cli: bo
             rows.append(("dindscope snapshot -o FILE", t, len(all_ids)))
         for name, seconds, count in rows:
             print(f"   {name:<46} {seconds:7.3f}s  {count:5} containers  {seconds / base:5.2f}x baseline")
+        print("   where 'dindscope snapshot' spends its time (medians, same run):")
+        total = 0.0
+        for name, seconds in stages(workers, repeat):
+            if not name.startswith(" "):
+                total += seconds
+            print(f"     {name:<50} {seconds:7.3f}s")
+        print(f"     {'sum of the steps above':<50} {total:7.3f}s")
     finally:
         start = time.perf_counter()
         remove_containers(api, label)
@@ -143,7 +205,11 @@ def main() -> int:
     why_not = cli_snapshot_works()
     if why_not:
         print(f"(dindscope snapshot CLI not timed: {why_not})")
-    print(f"docker {api.version()['Version']} at {URL}; {os.cpu_count()} CPUs; median of {args.repeat} runs")
+    print(f"docker {api.version()['Version']} at {URL}; {os.cpu_count()} CPUs; median of {args.repeat} runs; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    if sys.flags.dont_write_bytecode:
+        print("(PYTHONDONTWRITEBYTECODE is set: fresh processes compile dindscope's sources on every start, "
+              "which an installed package does not)")
     for n in args.n or [100, 1000]:
         bench(api, n, args.repeat, args.workers, with_cli=why_not is None)
     return 0

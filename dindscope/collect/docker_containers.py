@@ -7,6 +7,7 @@ exactly like live output. Podman's Docker-compatible API answers in the same sha
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from dindscope.collect.caps import docker_effective_caps, normalize_caps
@@ -39,6 +40,13 @@ def _str(value: Any) -> str:
 
 def _strs(value: Any) -> list[str]:
     return [v for v in _list(value) if isinstance(v, str)]
+
+
+@lru_cache(maxsize=1024)
+def _effective_caps(defaults: tuple[str, ...], cap_add: tuple[str, ...], cap_drop: tuple[str, ...],
+                    privileged: bool, replacement: tuple[str, ...]) -> tuple[str, ...]:
+    """docker_effective_caps, once per distinct setting: on a host most containers share one."""
+    return tuple(docker_effective_caps(defaults, cap_add, cap_drop, privileged, replacement))
 
 
 def _split_opt(opt: str) -> tuple[str, str | None]:
@@ -233,8 +241,8 @@ def container_from_inspect(data: Mapping[str, Any], engine_key: str,
         command=[*_strs(config.get("Entrypoint")), *_strs(config.get("Cmd"))],
         user=_str(config.get("User")),
         privileged=privileged,
-        capabilities=docker_effective_caps(default_caps, cap_add, cap_drop, privileged,
-                                           _strs(host_config.get("Capabilities"))),
+        capabilities=list(_effective_caps(tuple(default_caps), tuple(cap_add), tuple(cap_drop), privileged,
+                                          tuple(_strs(host_config.get("Capabilities"))))),
         cap_add=cap_add,
         cap_drop=cap_drop,
         namespaces=parse_namespaces(host_config),
