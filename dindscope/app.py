@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from dindscope.analysis.results import RemediationOption, Subject
+from dindscope.analysis.results import Finding, RemediationOption, Subject
 from dindscope.errors import DindscopeError
 from dindscope.screens.base import B
 from dindscope.screens.main import MainScreen
@@ -21,7 +21,7 @@ from dindscope.tui.live import EventFollowers, followable_url, one_line
 from dindscope.tui.messages import EngineConnection, EngineEvent, ScanFailed, ScanFinished, WhatIfComputed
 from dindscope.tui.rows import SubjectRow, build_rows
 from dindscope.tui.safe import clean
-from dindscope.tui.session import AppliedFix, Session, same_subject
+from dindscope.tui.session import AppliedFix, Session, fix_target, same_subject
 from dindscope.tui.sources import Source, load_demo
 
 LIVE_THROTTLE = 2.0
@@ -278,14 +278,14 @@ class DindscopeApp(App[int]):
     def row(self, key: str) -> SubjectRow | None:
         return self._rows_by_key.get(key)
 
-    def toggle_fix(self, option: RemediationOption, subject: Subject | None) -> None:
+    def toggle_fix(self, option: RemediationOption, subject: Subject | None, finding: Finding | None = None) -> None:
         if self.session is None:
             return
         base = self._pending_fixes if self._pending_fixes is not None else self.session.fixes
         removing = any(f.fix_id == option.id and same_subject(f.subject, subject) for f in base)
         fixes = [f for f in base if not (f.fix_id == option.id and same_subject(f.subject, subject))]
         if not removing:
-            fixes.append(AppliedFix(option.id, option.title, subject))
+            fixes.append(AppliedFix(option.id, option.title, subject, fix_target(option, subject, finding)))
         verb = "undoing" if removing else "applying fix"
         self._request_what_if(fixes, f"{verb}: {clean(option.title, 80)}… recomputing the host",
                               ("Undone: " if removing else "Applied: ") + option.title)

@@ -22,14 +22,22 @@ def remediations_for_steps(steps: list[Step]) -> list[RemediationOption]:
 
     seen: set[str] = set()
     out: list[RemediationOption] = []
-    techniques = [s.technique for s in steps]
-    enablers = [e for s in steps for e in s.enablers]
-    for technique in [*techniques, *enablers]:
+    wanted = [(s.technique, _fixes_here(s)) for s in steps]
+    wanted += [(e, None) for s in steps for e in s.enablers]
+    for technique, only in wanted:
         for option in remediations_for(technique):
-            if option.id not in seen:
+            if option.id not in seen and (only is None or option.id in only):
                 seen.add(option.id)
                 out.append(option)
     return out
+
+
+def _fixes_here(step: Step) -> tuple[str, ...] | None:
+    """The fix ids that apply where ``step`` starts, for techniques that narrow them (None: all of them)."""
+    from dindscope.techniques.registry import BY_ID
+
+    technique = BY_ID.get(step.technique)
+    return technique.fixes_at(step.source) if technique is not None and technique.fixes_at else None
 
 
 def finding_id(subject: Subject, impact: str, pnodes: list[PathNode], steps: list[Step]) -> str:
@@ -101,9 +109,10 @@ class FindingFactory:
         first = self._steps.get(id(path.edges[0])) or self.step(path, 0)
         tail_nodes, tail_names, tail_steps, tail_techniques, fixes_by_first = self._tail(path)
         steps = [first, *tail_steps]
-        fixes = fixes_by_first.get((first.technique, first.enablers))
+        first_key = (first.technique, first.enablers, _fixes_here(first))
+        fixes = fixes_by_first.get(first_key)
         if fixes is None:
-            fixes = fixes_by_first[(first.technique, first.enablers)] = self._fixes_for(steps)
+            fixes = fixes_by_first[first_key] = self._fixes_for(steps)
         sev_key = (impact, path.cost, state)
         sev = self._severity.get(sev_key)
         if sev is None:
@@ -129,7 +138,7 @@ class FindingFactory:
 
     def _fixes_for(self, steps: list[Step]) -> list[RemediationOption]:
         """Fixes depend only on the techniques and enablers of the steps, in order: shared by equal shapes."""
-        shape = tuple([(s.technique, s.enablers) for s in steps])
+        shape = tuple([(s.technique, s.enablers, _fixes_here(s)) for s in steps])
         fixes = self._fixes.get(shape)
         if fixes is None:
             fixes = self._fixes[shape] = remediations_for_steps(steps)

@@ -65,6 +65,9 @@ class RemediationOption:
     technique: str = ""  # the technique this fix breaks
     whatif: bool = True  # what-if can apply it to a snapshot in memory
     warning: str = ""  # e.g. "a proxy that allows container create is as good as the raw socket"
+    # Where the change is made on a path: "subject" - the container (or host user) at the step the technique
+    # belongs to; "service" - the next container along the path (the DinD service a job points at).
+    acts_on: str = "subject"
 
 
 @dataclass
@@ -87,6 +90,19 @@ class Finding:
     @property
     def techniques(self) -> list[str]:
         return [s.technique for s in self.steps]
+
+    def fix_target(self, option: RemediationOption) -> str | None:
+        """The container or host user whose settings ``option`` changes on this path (None: host-wide)."""
+        index = next((i for i, s in enumerate(self.steps) if s.technique == option.technique), 0)
+        if option.acts_on == "service":
+            ahead = (n for n in self.path[index + 1:] if n.kind == "container")
+            found = next(ahead, None)
+            if found is not None:
+                return found.name
+        for node in reversed(self.path[: index + 1]):
+            if node.kind in ("container", "user"):
+                return node.name
+        return None
 
     @property
     def chain(self) -> str:

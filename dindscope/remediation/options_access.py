@@ -117,7 +117,7 @@ ACCESS: tuple[R, ...] = (
       docker_run="remove: --network host; add: -p HOST_PORT:CONTAINER_PORT",
       compose="remove: network_mode: host; add ports:",
       podman="remove: --network host (rootless podman: slirp4netns/pasta)"),
-    R(id="dind/tls", technique="dind-client-settings",
+    R(id="dind/tls", acts_on="service", technique="dind-client-settings",
       title="Run the DinD service with TLS (DOCKER_TLS_CERTDIR) on 2376",
       breaks="network peers without the client certificate can no longer drive the inner engine",
       side_effects="jobs need the client certs (shared /certs/client volume, DOCKER_TLS_VERIFY=1, "
@@ -130,7 +130,7 @@ ACCESS: tuple[R, ...] = (
               "      DOCKER_TLS_VERIFY: \"1\"\n      DOCKER_CERT_PATH: /certs/client",
       podman="podman run --privileged -e DOCKER_TLS_CERTDIR=/certs docker:dind (or use podman in podman, "
              "rootless: quay.io/podman/stable)"),
-    R(id="dind/sysbox", technique="dind-inner-engine",
+    R(id="dind/sysbox", acts_on="service", technique="dind-inner-engine",
       title="Run DinD under the Sysbox runtime instead of --privileged",
       breaks="the DinD container is no longer privileged and its root is an unprivileged host uid",
       side_effects="needs sysbox installed on the host; some kernel features (e.g. loading modules) are "
@@ -138,7 +138,7 @@ ACCESS: tuple[R, ...] = (
       docker_run="replace --privileged with --runtime=sysbox-runc: docker run --runtime=sysbox-runc docker:dind",
       compose="services:\n  docker:\n    image: docker:dind\n    runtime: sysbox-runc\n    # no privileged: true",
       podman="podman run --userns=auto quay.io/podman/stable podman ... (Podman-in-Podman without --privileged)"),
-    R(id="dind/rootless", technique="dind-inner-engine",
+    R(id="dind/rootless", acts_on="service", technique="dind-inner-engine",
       title="Use rootless DinD (docker:dind-rootless)",
       breaks="the inner engine runs as an unprivileged user inside the container: its clients are not root there",
       side_effects="docker:dind-rootless still needs --privileged (for its own user namespaces) and some "

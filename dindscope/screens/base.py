@@ -99,7 +99,7 @@ class DindscopeScreen(Screen[None]):
         if fix is None:
             self.notify("No fix selected: pick a subject with a path (or open f).", markup=False)
             return
-        self.dapp.toggle_fix(fix, row.subject if row else None)
+        self.dapp.toggle_fix(fix, row.subject if row else None, self.current_finding())
 
     def action_undo(self) -> None:
         self.dapp.undo_fix()

@@ -54,6 +54,16 @@ def _apply(ctx: BuildContext) -> None:
                 cost)
 
 
+def _fixes_at(source: str) -> tuple[str, ...]:
+    """TLS for a TCP listener, the socket's mode for a unix socket; the engine inside a DinD container has
+    its own fixes (dind-client-settings, dind-inner-engine)."""
+    if source.startswith("endpoint:tcp:"):
+        return ("tcp-api/tls",)
+    if source.startswith("endpoint:unix:"):
+        return ("socket-mode/restrict",)
+    return ()
+
+
 TECHNIQUE = Technique(
     id="engine-api",
     title="Engine API endpoint",
@@ -65,4 +75,5 @@ TECHNIQUE = Technique(
     remediations=("tcp-api/tls", "socket-mode/restrict"),
     cost=0.2,
     apply=_apply,
+    fixes_at=_fixes_at,
 )

@@ -20,7 +20,8 @@ class AppliedFix:
 
     fix_id: str
     title: str
-    subject: Subject | None = None
+    subject: Subject | None = None  # the subject selected when the fix was applied
+    target: str | None = None  # the container or host user the fix changes (None: host-wide)
 
     @property
     def label(self) -> str:
@@ -41,8 +42,11 @@ def same_subject(a: Subject | None, b: Subject | None) -> bool:
     return (a.kind, a.engine, a.name) == (b.kind, b.engine, b.name)
 
 
-def _target(subject: Subject | None) -> str | None:
-    """What the what-if API takes as ``subject``: a container or host user name; host-wide (None) otherwise."""
+def fix_target(option: RemediationOption, subject: Subject | None, finding: Finding | None = None) -> str | None:
+    """What the what-if API takes as ``subject``: where on the path the fix acts (the DinD service for a
+    DinD fix), else the selected container or host user; host-wide (None) for other subjects."""
+    if finding is not None:
+        return finding.fix_target(option)
     return subject.name if subject is not None and subject.kind in ("container", "user") else None
 
 
@@ -50,7 +54,7 @@ def _default_what_if(snapshot: Snapshot, fixes: Sequence[AppliedFix], before: An
     """All stacked fixes, each on its own subject, in one what-if."""
     from dindscope.analysis.whatif import what_if
 
-    return what_if(snapshot, [(fix.fix_id, _target(fix.subject)) for fix in fixes], before=before)
+    return what_if(snapshot, [(fix.fix_id, fix.target) for fix in fixes], before=before)
 
 
 def findings_of(result: Any) -> list[Finding]:
@@ -131,7 +135,7 @@ class Session:
         """The fix stack after applying ``option`` to ``subject`` (or undoing it when already applied)."""
         kept = [f for f in self.fixes if not (f.fix_id == option.id and same_subject(f.subject, subject))]
         if len(kept) == len(self.fixes):
-            kept.append(AppliedFix(option.id, option.title, subject))
+            kept.append(AppliedFix(option.id, option.title, subject, fix_target(option, subject)))
         return kept
 
     def plan_undo(self) -> list[AppliedFix]:
