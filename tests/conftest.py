@@ -73,7 +73,7 @@ def docker_client() -> Iterator[object]:
     try:
         client = docker.DockerClient(base_url=f"unix://{DOCKER_SOCKET}", timeout=30)
         client.ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no engine"
+    except Exception as exc:
         engine_unavailable(f"Docker at {DOCKER_SOCKET} unreachable: {exc}")
     import_busybox("docker")
     yield client
@@ -90,7 +90,7 @@ def podman_client() -> Iterator[object]:
     try:
         client = PodmanClient(base_url=f"unix://{PODMAN_SOCKET}", timeout=30)
         client.ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         engine_unavailable(f"Podman at {PODMAN_SOCKET} unreachable: {exc}")
     import_busybox("podman")
     yield client

@@ -24,7 +24,7 @@ def dind_job():
 
 
 def test_dind_fixes_act_on_the_service_the_job_points_at(dind_job) -> None:
-    snapshot, analysis, finding = dind_job
+    _snapshot, _analysis, finding = dind_job
     service = next(n.name for n in finding.path[1:] if n.kind == "container")
     by_id = {o.id: o for o in finding.remediations}
     assert finding.fix_target(by_id["dind/tls"]) == service != finding.subject.name
@@ -42,7 +42,7 @@ def test_dind_tls_applied_where_it_acts_removes_the_jobs_root_path(dind_job) -> 
 
 
 def test_engine_api_fixes_follow_the_endpoint_kind(dind_job) -> None:
-    snapshot, analysis, finding = dind_job
+    _snapshot, analysis, finding = dind_job
     ids = [o.id for o in finding.remediations]
     assert "tcp-api/tls" not in ids and "socket-mode/restrict" not in ids  # the inner engine is not a host listener
     sockets = [f for f in analysis.findings if f.techniques[:2] == ["socket-mount", "engine-api"]]
