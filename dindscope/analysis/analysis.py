@@ -11,8 +11,8 @@ from dindscope.analysis.findings import FindingFactory
 from dindscope.analysis.paths import cheapest_path, distances_to
 from dindscope.analysis.results import IMPACT_ORDER, SEVERITY_ORDER, Finding, Subject
 from dindscope.analysis.subjects import subjects_of
+from dindscope.bulk import paused_gc
 from dindscope.graph import build_graph, nodes
-from dindscope.graph.bulk import paused_gc
 from dindscope.models import Snapshot
 
 

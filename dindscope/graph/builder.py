@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 
+from dindscope.bulk import paused_gc
 from dindscope.graph import nodes
-from dindscope.graph.bulk import paused_gc
 from dindscope.graph.context import BuildContext, container_node
 from dindscope.models import Snapshot
 

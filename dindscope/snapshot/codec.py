@@ -10,17 +10,16 @@ ignored (forward compatibility); a wrong type or a missing required field is a
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
-import gc
 import threading
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal, Union
 
+from dindscope.bulk import paused_gc
 from dindscope.errors import SnapshotError
 from dindscope.models import SCHEMA_VERSION, Snapshot
 
@@ -49,22 +48,10 @@ class _Invalid(Exception):
         return "".join(reversed(self.parts)).lstrip(".")
 
 
-@contextlib.contextmanager
-def bulk_objects() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many objects (it would rescan them all, often)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def clone_snapshot(s: Snapshot) -> Snapshot:
     """A deep copy of a snapshot, about twice as fast as ``copy.deepcopy`` (the model has no cycles)."""
     _budget.left = MAX_ITEMS
-    with bulk_objects():
+    with paused_gc():
         try:
             return _decoder(Snapshot)(_encoder(Snapshot)(s))
         except _Invalid:  # a field holding a value of the wrong type: copy the slow way
@@ -156,7 +143,7 @@ def snapshot_from_dict(d: object) -> Snapshot:
         raise SnapshotError(f"containers: {len(containers)} entries, more than the {MAX_CONTAINERS} allowed")
     _budget.left = MAX_ITEMS
     try:
-        with bulk_objects():
+        with paused_gc():
             snapshot = _decoder(Snapshot, _NOT_WRITTEN)(d)
     except _Invalid as exc:
         raise SnapshotError(f"{exc.path() or 'snapshot'}: {exc.message}") from None

@@ -10,9 +10,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from dindscope.bulk import paused_gc
 from dindscope.errors import SnapshotError
 from dindscope.models import Snapshot
-from dindscope.snapshot.codec import bulk_objects, snapshot_from_dict, snapshot_to_dict
+from dindscope.snapshot.codec import snapshot_from_dict, snapshot_to_dict
 from dindscope.snapshot.redact import redact_snapshot
 
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024  # a host with 100k containers is far below this
@@ -111,7 +112,7 @@ def parse_snapshot(data: bytes, name: str = "snapshot") -> Snapshot:
                             "is it a snapshot written by 'dindscope snapshot'?") from None
     text = text.removeprefix("\ufeff")
     try:
-        with bulk_objects():
+        with paused_gc():
             doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         if exc.msg.startswith("Unterminated string"):

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ["dindscope.models", "dindscope.collect", "dindscope.graph", "dindscope.analysis", "dindscope.remediation",
-        "dindscope.reports", "dindscope.snapshot"]
+        "dindscope.reports", "dindscope.snapshot", "dindscope.techniques", "dindscope.bulk", "dindscope.errors"]
 FORBIDDEN = ("textual", "rich")
 
 PROBE = """
