@@ -3,7 +3,8 @@
 Discovery only reads the environment and the filesystem; it never connects.
 Default sockets that do not exist are skipped silently; endpoints the user
 configured (``--engine``, ``DOCKER_HOST``, ``CONTAINER_HOST``, a docker context)
-are kept even when missing, so that the collector reports them.
+are kept even when missing, so that the collector reports them
+(:func:`dindscope.collect.errors.check_unix_socket`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Literal
 
 from dindscope.collect.base import EndpointCandidate
-from dindscope.models import Problem
 
 Kind = Literal["docker", "podman"]
 
@@ -200,138 +200,3 @@ def discover_endpoints(
     for candidate in candidates:
         unique.setdefault(dedupe_key(candidate), candidate)
     return list(unique.values())
-
-
-# --- diagnostics: why an endpoint cannot be used, as one line -----------------------------------
-
-
-def _owner_names(st: os.stat_result) -> tuple[str, str]:
-    import grp
-    import pwd
-
-    try:
-        owner = pwd.getpwuid(st.st_uid).pw_name
-    except KeyError:
-        owner = str(st.st_uid)
-    try:
-        group = grp.getgrgid(st.st_gid).gr_name
-    except KeyError:
-        group = str(st.st_gid)
-    return owner, group
-
-
-def _permission_problem(path: str, url: str) -> Problem:
-    try:
-        st = os.stat(path)
-    except PermissionError:
-        parent = os.path.dirname(path)
-        while parent and parent != "/":
-            try:
-                pst = os.stat(parent)
-            except PermissionError:
-                parent = os.path.dirname(parent)
-                continue
-            owner, _ = _owner_names(pst)
-            return Problem("permission-denied",
-                           f"permission denied: {parent} is private to user {owner} "
-                           f"(mode {pst.st_mode & 0o7777:04o}); run dindscope as {owner} or with sudo", url)
-        return Problem("permission-denied", f"permission denied on {path}; run dindscope with sudo", url)
-    except OSError as exc:
-        return Problem("permission-denied", f"permission denied on {path} ({exc.strerror}); try sudo", url)
-    owner, group = _owner_names(st)
-    mode = st.st_mode & 0o7777
-    where = f"{path} (owner {owner}:{group}, mode {mode:04o})"
-    if mode & 0o060 == 0o060 and st.st_gid != 0:
-        hint = f"add your user to the '{group}' group (then log in again) or run dindscope with sudo"
-    else:
-        hint = f"run dindscope with sudo (or as {owner})"
-    return Problem("permission-denied", f"permission denied on {where}: {hint}", url)
-
-
-def check_unix_socket(candidate: EndpointCandidate) -> Problem | None:
-    """Before connecting: is the socket there, a socket, and ours to use? None when it looks usable."""
-    import stat as stat_mod
-
-    path = unix_path(candidate.url)
-    if path is None:
-        return None
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        why = f" (from {candidate.source})" if candidate.source not in ("default", "--engine") else ""
-        return Problem("socket-missing", f"no socket at {path}{why}: is the engine installed and started?",
-                       candidate.url)
-    except PermissionError:
-        return _permission_problem(path, candidate.url)
-    except OSError as exc:
-        return Problem("socket-missing", f"cannot use {path}: {exc.strerror}", candidate.url)
-    if not stat_mod.S_ISSOCK(st.st_mode):
-        return Problem("socket-missing", f"{path} exists but is not a socket", candidate.url)
-    if not os.access(path, os.R_OK | os.W_OK):
-        return _permission_problem(path, candidate.url)
-    return None
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """The exception and everything it wraps (__cause__, __context__, urllib3 .reason, args)."""
-    seen: list[BaseException] = []
-    stack: list[BaseException] = [exc]
-    while stack and len(seen) < 50:
-        current = stack.pop()
-        if any(current is s for s in seen):
-            continue
-        seen.append(current)
-        for nxt in (current.__cause__, current.__context__, getattr(current, "reason", None),
-                    *getattr(current, "args", ())):
-            if isinstance(nxt, BaseException):
-                stack.append(nxt)
-    return seen
-
-
-def problem_from_exception(exc: BaseException, candidate: EndpointCandidate, timeout: float,
-                           doing: str = "") -> Problem:
-    """Turn a connection/HTTP failure into one Problem line a person can act on."""
-    import socket as socket_mod
-
-    url = candidate.url
-    doing = f" while {doing}" if doing else ""
-    path = unix_path(url)
-    causes = _causes(exc)
-    names = {type(c).__name__ for c in causes}
-
-    def has(*types: type[BaseException]) -> bool:
-        return any(isinstance(c, types) for c in causes)
-
-    if names & {"ReadTimeout", "ConnectTimeout", "ReadTimeoutError", "ConnectTimeoutError"} or has(
-            socket_mod.timeout, TimeoutError):
-        return Problem("timeout", f"engine did not answer within {timeout:g}s{doing} "
-                                  f"(use --timeout to wait longer)", url)
-    if has(FileNotFoundError):
-        if path and doing and "version" not in doing and "connecting" not in doing:
-            return Problem("engine-down", f"socket {path} disappeared{doing} (engine stopped?)", url)
-        if path:
-            return Problem("socket-missing", f"no socket at {path}: is the engine installed and started?", url)
-        return Problem("socket-missing", f"endpoint not found{doing}", url)
-    if has(PermissionError):
-        if path:
-            return _permission_problem(path, url)
-        return Problem("permission-denied", f"permission denied{doing}", url)
-    if has(ConnectionRefusedError):
-        if path:
-            return Problem("engine-down", f"socket {path} exists but no engine is listening{doing} "
-                                          "(engine stopped or crashed?)", url)
-        return Problem("engine-down", f"connection refused{doing}: no engine is listening there", url)
-    if has(ConnectionResetError, BrokenPipeError) or names & {"RemoteDisconnected", "ProtocolError",
-                                                              "ChunkedEncodingError", "IncompleteRead"}:
-        return Problem("engine-down", f"engine closed the connection{doing} (stopped or crashed?)", url)
-    if names & {"SSLError"}:
-        return Problem("engine-error", f"TLS failed{doing}: check the client certificates "
-                                       "(DOCKER_CERT_PATH / context TLS)", url)
-    if names & {"ConnectionError", "NewConnectionError", "MaxRetryError", "OSError"} or has(OSError):
-        return Problem("engine-down", f"cannot connect{doing}: {_short(exc)}", url)
-    return Problem("engine-error", f"engine error{doing}: {_short(exc)}", url)
-
-
-def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return (text[:200] + "...") if len(text) > 200 else (text or type(exc).__name__)

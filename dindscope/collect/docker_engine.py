@@ -8,10 +8,8 @@ inspected concurrently with ``options.workers`` threads, one connection each.
 from __future__ import annotations
 
 import contextlib
-import grp
 import ipaddress
 import os
-import pwd
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -20,7 +18,7 @@ from urllib.parse import urlparse
 
 from dindscope.collect.base import CollectOptions, EndpointCandidate, EngineResult
 from dindscope.collect.caps import DOCKER_DEFAULT_CAPABILITIES, sort_caps
-from dindscope.collect.discovery import check_unix_socket, problem_from_exception, unix_path
+from dindscope.collect.discovery import unix_path
 from dindscope.collect.docker_api import (
     USER_AGENT,
     HTTPStatusError,
@@ -31,6 +29,8 @@ from dindscope.collect.docker_api import (
     negotiate_version,
 )
 from dindscope.collect.docker_containers import container_from_inspect
+from dindscope.collect.errors import check_unix_socket, problem_from_exception
+from dindscope.collect.sockets import unix_listener, user_name
 from dindscope.models import Container, Engine, EngineNetwork, EngineSecurity, Listener, Problem
 
 __all__ = ["USER_AGENT", "collect_docker", "engine_from_info", "make_client", "negotiate_version",
@@ -68,18 +68,8 @@ def parse_engine_security(options: Sequence[str]) -> EngineSecurity:
 
 
 def socket_listener(path: str) -> Listener:
-    """The unix socket an engine was reached through, with its owner, group and mode."""
-    listener = Listener(kind="unix", address=path, source="connected")
-    try:
-        st = os.stat(path)
-    except OSError:
-        return listener
-    listener.owner_uid, listener.group_gid, listener.mode = st.st_uid, st.st_gid, st.st_mode & 0o7777
-    with contextlib.suppress(KeyError):
-        listener.owner = pwd.getpwuid(st.st_uid).pw_name
-    with contextlib.suppress(KeyError):
-        listener.group = grp.getgrgid(st.st_gid).gr_name
-    return listener
+    """The unix socket an engine was reached through, with its owner, group and mode (if it can be seen)."""
+    return unix_listener(path) or Listener(kind="unix", address=path, source="connected")
 
 
 def endpoint_listener(candidate: EndpointCandidate) -> Listener:
@@ -112,13 +102,6 @@ def parse_networks(raw: list[dict[str, Any]]) -> list[EngineNetwork]:
     return networks
 
 
-def _user_name(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
 def engine_from_info(info: dict[str, Any], version: dict[str, Any], candidate: EndpointCandidate) -> Engine:
     security = parse_engine_security(info.get("SecurityOptions") or [])
     engine_id = str(info.get("ID") or "")
@@ -149,7 +132,7 @@ def engine_from_info(info: dict[str, Any], version: dict[str, Any], candidate: E
             with contextlib.suppress(OSError):
                 uid = os.stat(path).st_uid
         if uid is not None:
-            engine.uid, engine.user = uid, _user_name(uid)
+            engine.uid, engine.user = uid, user_name(uid) or str(uid)
     return engine
 
 

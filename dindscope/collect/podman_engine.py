@@ -8,13 +8,9 @@ inspected concurrently with a bound (``options.workers``). Every failure becomes
 
 from __future__ import annotations
 
-import grp
-import http.client
 import json
 import os
-import pwd
 import socket
-import stat
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,19 +18,14 @@ from typing import Any
 
 from dindscope.collect.base import CollectOptions, EndpointCandidate, EngineResult
 from dindscope.collect.caps import normalize_caps, sort_caps
+from dindscope.collect.discovery import is_configured
+from dindscope.collect.errors import check_unix_socket, classify, problem_from_exception
 from dindscope.collect.podman_containers import container_from_inspect
+from dindscope.collect.sockets import socket_path, unix_listener, user_name
 from dindscope.models import Container, Engine, EngineNetwork, EngineSecurity, Listener, Problem
 
 _NS_FILES = {"pid": "pid", "network": "net", "ipc": "ipc", "uts": "uts", "cgroupns": "cgroup"}
 _MAX_SPEC_BYTES = 4 * 1024 * 1024
-
-
-def _socket_path(url: str) -> str | None:
-    if url.startswith("unix://"):
-        return url[len("unix://"):]
-    if url.startswith("http+unix://"):
-        return urllib.parse.unquote(url[len("http+unix://"):])
-    return None
 
 
 def host_namespaces() -> dict[str, str]:
@@ -98,7 +89,7 @@ def _engine_from(info: dict[str, Any], version: dict[str, Any], scan: _Scan) -> 
     uid = 0
     if rootless:
         uid = _rootless_uid(host, listener.owner_uid if listener else None, scan.candidate.owner_uid)
-    user = _user_name(uid) if scan.socket_path else ("root" if uid == 0 else f"uid{uid}")
+    user = (user_name(uid) or f"uid{uid}") if scan.socket_path else ("root" if uid == 0 else f"uid{uid}")
     hostname = str(host.get("hostname") or "")
     cgroup = str(host.get("cgroupVersion") or "")
     profile = str(sec.get("seccompProfilePath") or "")
@@ -156,109 +147,6 @@ def _rootless_uid(host: dict[str, Any], socket_owner: int | None, candidate_owne
     return -1
 
 
-def _user_name(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except (KeyError, OverflowError):
-        return f"uid{uid}"
-
-
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except (KeyError, OverflowError):
-        return f"gid{gid}"
-
-
-def unix_listener(path: str) -> Listener | None:
-    """The socket file as a listener, with its owner, group and permission bits."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return Listener(kind="unix", address=path, owner=_user_name(st.st_uid), owner_uid=st.st_uid,
-                    group=_group_name(st.st_gid), group_gid=st.st_gid, mode=stat.S_IMODE(st.st_mode),
-                    source="connected")
-
-
-def permission_hint(path: str) -> str:
-    """One line: what blocks access to the socket ``path`` and who could get through."""
-    blocker, parts = path, path.strip("/").split("/")
-    for i in range(1, len(parts)):
-        prefix = "/" + "/".join(parts[:i])
-        if not os.access(prefix, os.X_OK):
-            blocker = prefix
-            break
-    try:
-        st = os.stat(blocker)
-    except OSError:
-        return f"permission denied on {path}; try sudo"
-    owner, group, mode = _user_name(st.st_uid), _group_name(st.st_gid), stat.S_IMODE(st.st_mode)
-    what = "" if blocker == path else f" ({blocker} is not accessible)"
-    facts = f"owner {owner}, group {group}, mode {mode:04o}"
-    if blocker == path and mode & 0o060 == 0o060 and st.st_gid != 0:
-        advice = f"members of group '{group}' can use it, or use sudo"
-    elif st.st_uid != 0:
-        advice = f"run as user '{owner}' (whose engine it is) or use sudo"
-    else:
-        advice = "only root can use it: use sudo"
-    return f"permission denied on {path}{what} ({facts}): {advice}"
-
-
-@dataclass
-class EngineFailure:
-    code: str
-    message: str
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen and len(seen) < 20:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
-def _one_line(text: str) -> str:
-    """Engine-supplied text as one printable line (no newlines or terminal control characters)."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
-def classify(exc: BaseException, socket_path: str | None, timeout: float) -> EngineFailure:
-    """Map any exception from talking to the engine to a problem code and one clear line."""
-    import requests
-    import urllib3.exceptions
-
-    where = socket_path or "the engine"
-    chain = _chain(exc)
-    if any(isinstance(e, (requests.Timeout, TimeoutError, socket.timeout, urllib3.exceptions.TimeoutError))
-           for e in chain):
-        return EngineFailure("timeout", f"Podman did not answer within {timeout:g}s (engine hung or overloaded; "
-                                        "raise the timeout)")
-    for e in chain:
-        if isinstance(e, FileNotFoundError) and socket_path:
-            return EngineFailure("socket-missing", f"Podman socket {socket_path} disappeared")
-        if isinstance(e, PermissionError) and socket_path:
-            return EngineFailure("permission-denied", permission_hint(socket_path))
-        if isinstance(e, ConnectionRefusedError):
-            return EngineFailure("engine-down", f"nothing is listening on {where}: the Podman service is down")
-    if any(isinstance(e, (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected,
-                          urllib3.exceptions.ProtocolError)) for e in chain):
-        return EngineFailure("engine-down", f"Podman closed the connection on {where} (service died?)")
-    status = getattr(getattr(exc, "response", None), "status_code", None) or getattr(exc, "status_code", None)
-    if status == 404:
-        return EngineFailure("container-gone", "not found")
-    if status:
-        detail = _one_line(str(getattr(exc, "explanation", "") or exc))[:200]
-        return EngineFailure("engine-error", f"Podman answered HTTP {status}: {detail}")
-    if isinstance(exc, ValueError):
-        return EngineFailure("engine-error", f"Podman sent a malformed answer on {where}: {exc}"[:300])
-    if any(isinstance(e, requests.ConnectionError) for e in chain):
-        return EngineFailure("engine-down", f"cannot connect to Podman on {where}: {exc}"[:300])
-    return EngineFailure("other", f"{type(exc).__name__}: {exc}"[:300])
-
-
 def _tcp_listeners(candidate: EndpointCandidate) -> list[Listener]:
     parsed = urllib.parse.urlparse(candidate.url)
     if parsed.scheme not in ("tcp", "http", "https") or not parsed.hostname:
@@ -290,10 +178,7 @@ def _networks(client: Any, scan: _Scan) -> list[EngineNetwork]:
 
 def _fail(scan: _Scan, exc: BaseException, doing: str) -> None:
     """Record a failed engine request as one problem line."""
-    failure = classify(exc, scan.socket_path, scan.options.timeout)
-    what = f" (while {doing})" if failure.code not in ("permission-denied", "socket-missing") else ""
-    scan.result.problems.append(Problem(code=failure.code, message=failure.message + what,  # type: ignore[arg-type]
-                                        source=scan.candidate.url))
+    scan.result.problems.append(problem_from_exception(exc, scan.candidate, scan.options.timeout, doing, "podman"))
 
 
 def _inspect(client: Any, entry: dict[str, Any], engine: Engine, scan: _Scan,
@@ -309,7 +194,7 @@ def _inspect(client: Any, entry: dict[str, Any], engine: Engine, scan: _Scan,
         response.raise_for_status()
         data = response.json()
     except Exception as exc:
-        failure = classify(exc, scan.socket_path, scan.options.timeout)
+        failure = classify(exc, "podman", scan.socket_path, scan.options.timeout)
         if failure.code == "container-gone":
             scan.failures.setdefault("container-gone", []).append(label)
         else:
@@ -359,7 +244,7 @@ def _containers(client: Any, engine: Engine, scan: _Scan) -> list[Container]:
 def collect_podman(candidate: EndpointCandidate, options: CollectOptions) -> EngineResult:
     """Reach one Podman endpoint and return its engine, containers and problems. Never raises."""
     result = EngineResult(candidate=candidate)
-    scan = _Scan(candidate, options, _socket_path(candidate.url), result)
+    scan = _Scan(candidate, options, socket_path(candidate.url), result)
     try:
         _collect(scan)
     except Exception as exc:
@@ -375,20 +260,12 @@ def _collect(scan: _Scan) -> None:
     from podman.api import APIClient
 
     path, result = scan.socket_path, scan.result
-    if path is not None:
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            if scan.candidate.explicit:
-                result.problems.append(Problem("socket-missing", f"no Podman socket at {path}",
-                                               source=scan.candidate.url))
-            return
-        except PermissionError:
-            result.problems.append(Problem("permission-denied", permission_hint(path), source=scan.candidate.url))
-            return
-        if not stat.S_ISSOCK(st.st_mode):
-            result.problems.append(Problem("engine-error", f"{path} is not a socket", source=scan.candidate.url))
-            return
+    problem = check_unix_socket(scan.candidate, "podman", quiet_if_missing=not is_configured(scan.candidate))
+    if problem is not None:
+        result.problems.append(problem)
+        return
+    if path is not None and not os.path.exists(path):
+        return  # a default socket that is not there: nothing to report
     base_url = f"unix://{path}" if path is not None else scan.candidate.url
     try:
         api = APIClient(base_url=base_url, timeout=scan.options.timeout,

@@ -12,7 +12,7 @@ One client is one connection: use one per thread.
 
 Failures are the standard exceptions (``FileNotFoundError``, ``PermissionError``,
 ``ConnectionRefusedError``, ``TimeoutError``) or the classes below, whose names
-:func:`dindscope.collect.discovery.problem_from_exception` recognises.
+:func:`dindscope.collect.errors.classify` recognises.
 """
 
 from __future__ import annotations

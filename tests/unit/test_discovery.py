@@ -18,8 +18,8 @@ from dindscope.collect.discovery import (
     guess_kind,
     is_configured,
     normalize_url,
-    problem_from_exception,
 )
+from dindscope.collect.errors import problem_from_exception
 
 
 def make_socket(path: Path) -> Path:

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from dindscope.collect.base import EndpointCandidate
-from dindscope.collect.discovery import problem_from_exception
 from dindscope.collect.docker_api import negotiate_version, version_lt
+from dindscope.collect.errors import problem_from_exception
 from dindscope.collect.readonly import WriteRefused
 from dindscope.collect.unix_http import BadResponse, HTTPStatusError, IncompleteRead, NotFound, UnixHTTPClient
 
