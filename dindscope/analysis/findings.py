@@ -7,6 +7,8 @@ lists): on a large host thousands of findings go through the same engine and goa
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import cache
 
 import networkx as nx
 
@@ -32,12 +34,18 @@ def remediations_for_steps(steps: list[Step]) -> list[RemediationOption]:
     return out
 
 
+@cache
+def _narrowing() -> dict[str, Callable[[str], tuple[str, ...]]]:
+    """technique id -> its ``fixes_at``, for the techniques whose fixes depend on where the step starts."""
+    from dindscope.techniques.registry import ALL
+
+    return {t.id: t.fixes_at for t in ALL if t.fixes_at is not None}
+
+
 def _fixes_here(step: Step) -> tuple[str, ...] | None:
     """The fix ids that apply where ``step`` starts, for techniques that narrow them (None: all of them)."""
-    from dindscope.techniques.registry import BY_ID
-
-    technique = BY_ID.get(step.technique)
-    return technique.fixes_at(step.source) if technique is not None and technique.fixes_at else None
+    fixes_at = _narrowing().get(step.technique)
+    return fixes_at(step.source) if fixes_at is not None else None
 
 
 def finding_id(subject: Subject, impact: str, pnodes: list[PathNode], steps: list[Step]) -> str:
