@@ -25,12 +25,20 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def clean(value: object, max_len: int = MAX_LEN) -> str:
-    """Return ``value`` as one line of printable text: control characters shown escaped, long text cut."""
+def clean(value: object, max_len: int = MAX_LEN, *, middle: bool = False) -> str:
+    """Return ``value`` as one line of printable text: control characters shown escaped, long text cut.
+
+    ``middle`` cuts in the middle and keeps the end, which tells CI names apart
+    (``runner-x7k2p-pr…-concurrent-0-build``).
+    """
     text = "" if value is None else str(value)
     text = _UNSAFE.sub(_escape, text)
     if len(text) > max_len:
-        text = text[: max_len - 1] + "…"
+        if middle and max_len >= 9:
+            tail = (max_len - 1) // 2
+            text = text[: max_len - 1 - tail] + "…" + text[-tail:]
+        else:
+            text = text[: max_len - 1] + "…"
     return text
 
 

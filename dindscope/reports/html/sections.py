@@ -67,7 +67,8 @@ def _finding(report: Mapping[str, Any], index: int, finding: Mapping[str, Any]) 
     subj = view.subject(finding)
     impact = view.IMPACT_WORDS.get(str(finding.get("impact")), str(finding.get("impact", "")))
     alt = f" (alternative {int(finding.get('alternative') or 0)})" if finding.get("alternative") else ""
-    meta = [f"engine {esc_html(view.subject_engine(report, finding))}"]
+    engine = view.subject_engine(report, finding)
+    meta = [f"engine {esc_html(engine)}"] if engine else ["host user" if subj.get("kind") == "user" else "host"]
     if finding.get("state"):
         meta.append(f"state {esc_html(finding['state'])}")
     meta.append(f"id <code>{esc_html(finding.get('id', ''))}</code>")

@@ -32,7 +32,7 @@ section>h2{margin:0 0 12px;font-size:19px}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 td.nw{white-space:nowrap;overflow-wrap:normal}
-th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+th{white-space:nowrap;overflow-wrap:normal;font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 .sev{display:inline-block;min-width:64px;text-align:center;border-radius:4px;color:#fff;font-size:12px;
 font-weight:700;padding:1px 6px;text-transform:uppercase}
 .sev.critical{background:var(--critical)}.sev.high{background:var(--high)}.sev.medium{background:var(--medium)}
