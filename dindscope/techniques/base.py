@@ -48,13 +48,20 @@ def root_requirement(ctx: BuildContext, container: object) -> tuple[bool, float,
     from dindscope.models import Container
 
     assert isinstance(container, Container)
+    # --userns=host on a daemon with userns-remap: root in the container is host root again
+    engine = ctx.engines.get(container.engine)
+    opted_out = bool(engine and engine.security.userns_remap and container.namespaces.userns == "host")
+    userns = (("userns-host",), ["HostConfig.UsernsMode=host on a daemon with userns-remap"]) if opted_out \
+        else ((), [])
     if container.runs_as_root:
-        return True, 0.0, ("root-user",), [f"Config.User={container.user or '(image default: root)'}"]
+        return True, 0.0, ("root-user", *userns[0]), [
+            f"Config.User={container.user or '(image default: root)'}", *userns[1]]
     if container.security.no_new_privileges:
         return False, 0.0, (), []
-    return True, 2.0, ("no-new-privileges-off",), [
+    return True, 2.0, ("no-new-privileges-off", *userns[0]), [
         f"Config.User={container.user} (not root)",
         "no-new-privileges not set: a setuid binary in the image can regain root",
+        *userns[1],
     ]
 
 

@@ -515,9 +515,6 @@ def test_remapped_container_does_not_reach_host_root(remap: RemapCase) -> None:
 
 
 @pytest.mark.docker
-@pytest.mark.xfail(strict=True, reason="analysis bug: the userns-host enabler is declared (techniques/enablers.py, "
-                   "fix userns/remove-host) but no technique lists it in Step.enablers or cites "
-                   "HostConfig.UsernsMode=host as evidence")
 def test_userns_host_is_listed_as_the_enabler_with_its_evidence(remap: RemapCase) -> None:
     found = [f for f in of_subject(remap.analysis, "container", remap.names["host-priv"]) if f.impact == "host-root"]
     step = step_with(found[0], "privileged")
