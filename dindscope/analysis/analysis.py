@@ -108,6 +108,10 @@ class Analysis:
         )
 
 
+# Steps that describe what a host user can already do: never the first step of that user's own finding.
+OWN_PRIVILEGES = frozenset({"rootless-user-files"})
+
+
 def sort_key(f: Finding) -> tuple:
     return (-SEVERITY_ORDER[f.severity], -IMPACT_ORDER[f.impact], f.alternative, f.cost,
             f.subject.kind, f.subject.name, f.id)
@@ -127,8 +131,8 @@ def find_paths(graph: nx.DiGraph, subjects: list[Subject], max_alternatives: int
             make = factory.make
             for subject in remaining:
                 best = cheapest_path(graph, subject.node, distances)
-                if best is None:
-                    unreached.append(subject)
+                if best is None or (subject.kind == "user" and best.edges[0].technique in OWN_PRIVILEGES):
+                    unreached.append(subject)  # a user's own files are not an exposure of that user
                     continue
                 state = factory.state_of(subject)
                 findings.append(make(subject, goal, best, 0, state))

@@ -147,6 +147,16 @@ ACCESS: tuple[R, ...] = (
       compose="services:\n  docker:\n    image: docker:dind-rootless",
       podman="podman run --security-opt label=disable --user podman quay.io/podman/stable",
       whatif=False),
+    R(id="rootless/dedicated-user", technique="rootless-user-files",
+      title="Run the rootless engine as a dedicated build user with nothing else to lose",
+      breaks="control of the engine's user no longer reaches anyone's login, keys, sudo rights or other groups",
+      side_effects="images and build caches live in that user's home; people use their own rootless engines",
+      docker_run="useradd --create-home --shell /usr/sbin/nologin ci-build  # no sudo, no other groups; "
+                 "run dockerd-rootless-setuptool.sh install as ci-build",
+      compose="(host change, not Compose)",
+      podman="useradd --create-home --shell /usr/sbin/nologin ci-build; loginctl enable-linger ci-build; "
+             "systemctl --user -M ci-build@ enable --now podman.socket",
+      whatif=False),
     R(id="engine/rootless", technique="engine-control-rootful",
       title="Run the engine rootless (Docker rootless mode or rootless Podman)",
       breaks="engine control no longer means host root: only the engine user's privileges",

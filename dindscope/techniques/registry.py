@@ -43,6 +43,7 @@ ALL: tuple[Technique, ...] = (
     engine_api.TECHNIQUE,
     engine_control.TECHNIQUE,
     engine_control.ROOTLESS,
+    engine_control.USER_FILES,
     privileged.TECHNIQUE,
     privileged_host_pid.TECHNIQUE,
     cap_sys_module.TECHNIQUE,

@@ -162,10 +162,13 @@ def graph_path(analysis: Analysis, source: str, target: str) -> list[tuple[str, 
 
 @pytest.mark.podman
 def test_rootless_socket_mount_ends_in_control_of_the_engine_user(rootless: RootlessCase) -> None:
-    """Findings are paths to host goals; control of builder is not one, so the path is read from the graph."""
+    """Control of builder's engine is host write limited to builder's files, never host root."""
     engine, analysis = rootless.engine, rootless.analysis
     start = container_node(analysis, rootless.names["sock"])
-    assert of_subject(analysis, "container", rootless.names["sock"]) == []
+    found = of_subject(analysis, "container", rootless.names["sock"])
+    assert [f.impact for f in found] == ["host-write"]
+    assert found[0].techniques == ["socket-mount", "engine-api", "engine-control-rootless", "rootless-user-files"]
+    assert f"host user {engine.user} (uid {engine.uid})" in found[0].steps[-1].evidence[0]
     assert not nx.has_path(analysis.graph, start, nodes.HOST_ROOT)
     path = graph_path(analysis, start, nodes.user_id(engine.user))
     assert [e.technique for _n, e in path] == ["socket-mount", "engine-api", "engine-control-rootless"]
@@ -185,7 +188,8 @@ def test_rootless_socket_mount_ends_in_control_of_the_engine_user(rootless: Root
 def test_rootless_privileged_container_does_not_reach_host_root(rootless: RootlessCase) -> None:
     engine, analysis = rootless.engine, rootless.analysis
     start = container_node(analysis, rootless.names["priv"])
-    assert of_subject(analysis, "container", rootless.names["priv"]) == []
+    found = of_subject(analysis, "container", rootless.names["priv"])
+    assert [(f.impact, f.techniques) for f in found] == [("host-write", ["privileged", "rootless-user-files"])]
     assert not nx.has_path(analysis.graph, start, nodes.HOST_ROOT)
     path = graph_path(analysis, start, nodes.user_id(engine.user))
     assert [e.technique for _n, e in path] == ["privileged"]
@@ -441,9 +445,13 @@ def remap(docker_client) -> Iterator[RemapCase]:
     with open(f"{base}/daemon.json", "w", encoding="utf-8") as fh:
         fh.write("{}")
     proc: subprocess.Popen | None = None
-    user_made = False
+    user_made = bridge_made = False
+    # Its own bridge: with --bridge=none dockerd deletes the host's docker0 (the shared engine's bridge).
+    bridge = f"dscbr{TOKEN[:8]}"
     env = {**os.environ, "DOCKER_HOST": f"unix://{sock}"}
     try:
+        sh("ip", "link", "add", bridge, "type", "bridge")
+        bridge_made = True
         sh("useradd", "-M", "-r", "-s", "/usr/sbin/nologin", remap_user)
         user_made = True
         start = _free_subid_start()
@@ -452,10 +460,12 @@ def remap(docker_client) -> Iterator[RemapCase]:
         with open(log, "w", encoding="utf-8") as out:
             proc = subprocess.Popen(
                 [dockerd, f"--userns-remap={remap_user}", "--data-root", f"{base}/data", "--exec-root",
-                 f"{base}/exec", "--pidfile", f"{base}/docker.pid", "-H", f"unix://{sock}", "--bridge=none",
+                 f"{base}/exec", "--pidfile", f"{base}/docker.pid", "-H", f"unix://{sock}", f"--bridge={bridge}",
                  "--iptables=false", "--ip-masq=false", "--config-file", f"{base}/daemon.json"],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        had_docker0 = os.path.exists("/sys/class/net/docker0")
         _wait_for_dockerd(proc, sock, log)
+        assert os.path.exists("/sys/class/net/docker0") == had_docker0, "the second dockerd touched docker0"
         import_busybox("docker", env=env)
         label = f"{TEST_LABEL}=h11-remap-{TOKEN}"
         risky = ["--cap-add", "SYS_ADMIN", "--security-opt", "apparmor=unconfined", "-v", "/etc:/host/etc"]
@@ -485,6 +495,8 @@ def remap(docker_client) -> Iterator[RemapCase]:
         shutil.rmtree(base, ignore_errors=True)
         if user_made:
             subprocess.run(["userdel", remap_user], capture_output=True)
+        if bridge_made:
+            subprocess.run(["ip", "link", "del", bridge], capture_output=True)
 
 
 @pytest.mark.docker
