@@ -92,24 +92,21 @@ def neighbourhood(subject_name: str, subject_kind: str, findings: Sequence[Findi
     used = {(f.steps[i].source, f.steps[i].target) for f in findings for i in range(len(f.steps))}
     incoming = [(src, data) for src, _, data in graph.in_edges(node_id, data=True) if (src, node_id) not in used]
     outgoing = [(dst, data) for _, dst, data in graph.out_edges(node_id, data=True) if (node_id, dst) not in used]
-    if outgoing:
-        out.append("\n\nAlso touches:", style="bold")
-        for dst, data in outgoing[:MAX_NEIGHBOURS]:
-            out.append("\n  → ", style="dim")
-            technique = _edge_technique(data)
-            if technique:
-                out.append(f"[{clean(technique, 40)}] ", style="cyan")
-            out.append(_label(*_node_name(graph, dst)))
-        if len(outgoing) > MAX_NEIGHBOURS:
-            out.append(f"\n  … and {len(outgoing) - MAX_NEIGHBOURS} more", style="dim")
-    if incoming:
-        out.append("\n\nReached from:", style="bold")
-        for src, data in incoming[:MAX_NEIGHBOURS]:
-            out.append("\n  ← ", style="dim")
-            technique = _edge_technique(data)
-            if technique:
-                out.append(f"[{clean(technique, 40)}] ", style="cyan")
-            out.append(_label(*_node_name(graph, src)))
-        if len(incoming) > MAX_NEIGHBOURS:
-            out.append(f"\n  … and {len(incoming) - MAX_NEIGHBOURS} more", style="dim")
+    _neighbours(out, graph, "Also touches:", "→", outgoing)
+    _neighbours(out, graph, "Reached from:", "←", incoming)
     return out
+
+
+def _neighbours(out: Text, graph: Any, title: str, arrow: str, items: list[tuple[str, dict]]) -> None:
+    """One block of neighbours not on any path: ``arrow [technique] node``, at most MAX_NEIGHBOURS."""
+    if not items:
+        return
+    out.append(f"\n\n{title}", style="bold")
+    for node, data in items[:MAX_NEIGHBOURS]:
+        out.append(f"\n  {arrow} ", style="dim")
+        technique = _edge_technique(data)
+        if technique:
+            out.append(f"[{clean(technique, 40)}] ", style="cyan")
+        out.append(_label(*_node_name(graph, node)))
+    if len(items) > MAX_NEIGHBOURS:
+        out.append(f"\n  … and {len(items) - MAX_NEIGHBOURS} more", style="dim")
