@@ -10,10 +10,8 @@ the model says so.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +21,7 @@ from dindscope.collect.base import CollectOptions
 from dindscope.collect.scan import collect_snapshot
 from tests.conftest import DOCKER_SOCKET, PODMAN_SOCKET, engine_unavailable
 from tests.integration._scenario import Scenario, new_scenario, step_with
+from tests.integration.services import extra_podman_service
 
 pytestmark = [pytest.mark.integration, pytest.mark.docker, pytest.mark.podman]
 
@@ -37,34 +36,17 @@ def free_port(address: str) -> int:
 
 def podman_tcp_service(address: str) -> Iterator[int]:
     """A second rootful ``podman system service`` on ``tcp:address:PORT`` (no TLS); stopped afterwards."""
-    if shutil.which("podman") is None:
-        engine_unavailable("podman binary not found")
     try:
         port = free_port(address)
     except OSError as exc:
         engine_unavailable(f"cannot bind {address} on this machine: {exc}")
-    service = subprocess.Popen(["podman", "system", "service", "--time=0", f"tcp:{address}:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with socket.socket() as s:
-                if s.connect_ex((address, port)) == 0:
-                    break
-            if service.poll() is not None:
-                err = service.stderr.read().decode(errors="replace").strip() if service.stderr else ""
-                engine_unavailable(f"podman system service tcp:{address}:{port} exited: {err[:200]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"podman system service tcp:{address}:{port} did not start listening in 30 s")
-            time.sleep(0.2)
+
+    def ready() -> bool:
+        with socket.socket() as s:
+            return s.connect_ex((address, port)) == 0
+
+    with extra_podman_service(f"tcp:{address}:{port}", ready):
         yield port
-    finally:
-        service.terminate()
-        try:
-            service.wait(10)
-        except subprocess.TimeoutExpired:
-            service.kill()
-            service.wait(5)
 
 
 def scan() -> Analysis:

@@ -38,6 +38,7 @@ from tests.conftest import BUSYBOX, DOCKER_SOCKET, PODMAN_RUN_FLAGS, TEST_LABEL,
 from tests.integration._scenario import Scenario, new_scenario, step_with
 from tests.integration.conftest import remove_labelled
 from tests.integration.rootless import RootlessPodman
+from tests.integration.services import extra_podman_service
 
 pytestmark = [pytest.mark.integration]
 
@@ -210,33 +211,19 @@ class WorldCase:
 
 def podman_unix_service(path: str) -> Iterator[None]:
     """A second rootful ``podman system service`` on ``unix://path``; killed and its directory removed after."""
-    if shutil.which("podman") is None:
-        engine_unavailable("podman binary not found")
     directory = os.path.dirname(path)
     os.makedirs(directory, mode=0o755)
-    service = subprocess.Popen(["podman", "system", "service", "--time=0", f"unix://{path}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+    def ready() -> bool:
+        if not os.path.exists(path):
+            return False
+        with socket.socket(socket.AF_UNIX) as s:
+            return s.connect_ex(path) == 0
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if os.path.exists(path):
-                with socket.socket(socket.AF_UNIX) as s:
-                    if s.connect_ex(path) == 0:
-                        break
-            if service.poll() is not None:
-                err = service.stderr.read().decode(errors="replace").strip() if service.stderr else ""
-                engine_unavailable(f"podman system service unix://{path} exited: {err[:200]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"podman system service unix://{path} did not listen in 30 s")
-            time.sleep(0.2)
-        yield
+        with extra_podman_service(f"unix://{path}", ready):
+            yield
     finally:
-        service.terminate()
-        try:
-            service.wait(10)
-        except subprocess.TimeoutExpired:
-            service.kill()
-            service.wait(5)
         shutil.rmtree(directory, ignore_errors=True)
 
 
