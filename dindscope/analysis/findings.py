@@ -35,7 +35,7 @@ def remediations_for_steps(steps: list[Step]) -> list[RemediationOption]:
 
 
 @cache
-def _narrowing() -> dict[str, Callable[[str], tuple[str, ...]]]:
+def _narrowing() -> dict[str, Callable[[str, str], tuple[str, ...]]]:
     """technique id -> its ``fixes_at``, for the techniques whose fixes depend on where the step starts."""
     from dindscope.techniques.registry import ALL
 
@@ -45,7 +45,7 @@ def _narrowing() -> dict[str, Callable[[str], tuple[str, ...]]]:
 def _fixes_here(step: Step) -> tuple[str, ...] | None:
     """The fix ids that apply where ``step`` starts, for techniques that narrow them (None: all of them)."""
     fixes_at = _narrowing().get(step.technique)
-    return fixes_at(step.source) if fixes_at is not None else None
+    return fixes_at(step.source, step.target) if fixes_at is not None else None
 
 
 def finding_id(subject: Subject, impact: str, pnodes: list[PathNode], steps: list[Step]) -> str:

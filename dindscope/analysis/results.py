@@ -24,6 +24,11 @@ class Subject:
     engine: str = ""  # Engine.key for containers and endpoints; "" for host users
     node: str = ""  # graph node id
 
+    @property
+    def label(self) -> str:
+        """The name as a person reads it in a list (``*`` is every local user)."""
+        return "any local user" if self.kind == "user" and self.name == "*" else self.name
+
 
 @dataclass(frozen=True)
 class PathNode:

@@ -137,7 +137,7 @@ def print_summary(analysis: Analysis, findings: list[Finding], out: TextIO, *, q
             more = alts.get((f.subject, f.impact), 0)
             state = f" {f.state}" if f.state else ""
             kind = "" if f.subject.kind == "container" else f"{f.subject.kind} "
-            print(f"  {f.severity.upper():8} {kind}{safe(f.subject.name)}{state}: {safe(f.chain)}", file=out)
+            print(f"  {f.severity.upper():8} {kind}{safe(f.subject.label)}{state}: {safe(f.chain)}", file=out)
             print(f"           via {' > '.join(f.techniques)}"
                   + (f"  (+{more} alternative path{'s' if more != 1 else ''})" if more else ""), file=out)
             if f.remediations:

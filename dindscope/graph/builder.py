@@ -38,8 +38,9 @@ def add_base_nodes(ctx: BuildContext) -> None:
         ctx.ensure(nodes.unix_endpoint_id(sock.path), "endpoint", f"unix://{sock.path}")
     for tcp in ctx.tcp:
         lis = tcp.listener
+        published = f" published by {tcp.container.name}" if tcp.container is not None else ""
         ctx.ensure(tcp.node, "endpoint", f"tcp://{lis.address or '*'}:{lis.port} "
-                   f"({_state_word(lis.tls, lis.tls_verify)})")
+                   f"({_state_word(lis.tls, lis.tls_verify)}){published}")
 
 
 def build_graph(snapshot: Snapshot) -> nx.DiGraph:

@@ -51,9 +51,14 @@ class SocketInfo:
 
 @dataclass
 class TcpInfo:
+    """A TCP endpoint on the host: an engine's listener, or a host port a DinD container publishes for the
+    engine inside it (``container`` set, ``container_port`` the port it forwards to)."""
+
     node: str
     engine_key: str
     listener: Listener
+    container: Container | None = None
+    container_port: int = 0
 
 
 class BuildContext:
@@ -76,6 +81,24 @@ class BuildContext:
         self._norm: dict[str, str] = {}
         self._under: dict[str, list[SocketInfo]] = {}
         self._index_sockets()
+        self._index_published_dind()
+
+    def _index_published_dind(self) -> None:
+        """Host ports that DinD containers publish for their inner engine's API (``-p 2375:2375``)."""
+        from dindscope.techniques.dind_detect import inner_listeners, runs_engine
+
+        for c in self.snapshot.containers:
+            if not c.ports or c.namespaces.network == "host" or not runs_engine(c):
+                continue
+            for inner in inner_listeners(c):
+                for port in c.ports:
+                    if port.container_port != inner.port or port.protocol != "tcp" or not port.host_port:
+                        continue
+                    address = port.host_ip or "0.0.0.0"
+                    listener = Listener(kind="tcp", address=address, port=port.host_port, tls=inner.tls,
+                                        tls_verify=inner.tls, source=f"published by container {c.name}")
+                    self.tcp.append(TcpInfo(nodes.published_port_id(address, port.host_port), c.engine, listener,
+                                            c, inner.port))
 
     # -- paths -------------------------------------------------------------------
     def norm(self, path: str) -> str:

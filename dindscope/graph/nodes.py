@@ -44,6 +44,14 @@ def tcp_endpoint_id(address: str, port: int | None) -> str:
     return f"endpoint:tcp:{address}:{port}"
 
 
+PUBLISHED_SUFFIX = "/dind"
+
+
+def published_port_id(address: str, port: int) -> str:
+    """A host port a DinD container publishes for its inner engine (``-p 2375:2375``)."""
+    return f"endpoint:tcp:{address}:{port}{PUBLISHED_SUFFIX}"
+
+
 def dind_endpoint_id(engine_key: str, cid: str, port: int) -> str:
     return f"endpoint:dind:{engine_key}:{cid}:{port}"
 

@@ -7,10 +7,10 @@ import posixpath
 from collections.abc import Callable
 
 from dindscope.graph.context import KNOWN_SOCKET_NAMES
-from dindscope.models import Container, EnvVar, Snapshot
+from dindscope.models import Container, EnvVar, Port, Snapshot
 from dindscope.techniques.cap_dangerous import DANGEROUS, HOST_NET_ONLY
 from dindscope.techniques.devices import classify as classify_device
-from dindscope.techniques.dind_detect import runs_engine
+from dindscope.techniques.dind_detect import inner_listeners, runs_engine
 from dindscope.techniques.sensitive_paths import classify as classify_path
 
 Applier = Callable[[Snapshot, list[Container], str | None], list[str]]
@@ -183,6 +183,20 @@ def dind_tls(snapshot: Snapshot, targets: list[Container], subject: str | None) 
     return changes
 
 
+def dind_unpublish(snapshot: Snapshot, targets: list[Container], subject: str | None) -> list[str]:
+    changes = []
+    for c in targets:
+        if not runs_engine(c):
+            continue
+        inner = {lis.port for lis in inner_listeners(c)}
+        dropped = [p for p in c.ports if p.container_port in inner and p.host_port]
+        if dropped:
+            c.ports = [Port(p.container_port, p.protocol) if p in dropped else p for p in c.ports]
+            ports = ", ".join(f"{p.host_port}->{p.container_port}" for p in dropped)
+            changes.append(f"{c.name}: no longer publishes {ports}")
+    return changes
+
+
 def dind_sysbox(snapshot: Snapshot, targets: list[Container], subject: str | None) -> list[str]:
     changes = []
     for c in targets:
@@ -261,6 +275,7 @@ APPLIERS: dict[str, Applier] = {
     "host-network/remove": _set_attr("namespaces.network", "bridge", _host_net, "no longer on the host network"),
     "dind/tls": dind_tls,
     "dind/sysbox": dind_sysbox,
+    "dind/unpublish": dind_unpublish,
     "privileged/specific-caps": unprivileged,
     "host-pid/remove": _set_attr("namespaces.pid", "", lambda c: c.namespaces.pid == "host", "private PID namespace"),
     "cap-sys-module/drop": drop_caps("SYS_MODULE"),

@@ -130,6 +130,16 @@ ACCESS: tuple[R, ...] = (
               "      DOCKER_TLS_VERIFY: \"1\"\n      DOCKER_CERT_PATH: /certs/client",
       podman="podman run --privileged -e DOCKER_TLS_CERTDIR=/certs docker:dind (or use podman in podman, "
              "rootless: quay.io/podman/stable)"),
+    R(id="dind/unpublish", acts_on="service", technique="dind-published-port",
+      title="Do not publish the DinD engine port on the host",
+      breaks="the inner engine is no longer reachable from the host, its users or the network",
+      side_effects="jobs reach the service over a shared user-defined network by its alias "
+                   "(DOCKER_HOST=tcp://docker:2376 with TLS) instead of a host port",
+      docker_run="remove: -p 2375:2375 (and -p 2376:2376); run jobs with --network ci-net, the service with "
+                 "--network ci-net --network-alias docker",
+      compose="services:\n  docker:\n    image: docker:dind\n    # no ports: section\n    networks: [ci]\n"
+              "  job:\n    networks: [ci]\n    environment: {DOCKER_HOST: tcp://docker:2376}",
+      podman="remove: -p 2375:2375; podman network create ci; --network ci --network-alias docker"),
     R(id="dind/sysbox", acts_on="service", technique="dind-inner-engine",
       title="Run DinD under the Sysbox runtime instead of --privileged",
       breaks="the DinD container is no longer privileged and its root is an unprivileged host uid",

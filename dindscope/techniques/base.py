@@ -30,9 +30,9 @@ class Technique:
     cost: float = 1.0  # base cost of the step
     references: tuple[str, ...] = ()
     apply: Callable[[BuildContext], None] | None = field(default=None, compare=False, repr=False)
-    # When the fixes that apply depend on where the step starts (e.g. a unix socket, a TCP listener or the
-    # engine inside a DinD container): the step's source node id -> the fix ids that apply there.
-    fixes_at: Callable[[str], tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
+    # When the fixes that apply depend on the step's ends (a unix socket, a TCP listener, the engine inside a
+    # DinD container, a port a DinD container publishes): (source, target) node ids -> the fix ids that apply.
+    fixes_at: Callable[[str, str], tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
 
 
 def evidence_mount(mount_source: str, destination: str, read_only: bool) -> str:

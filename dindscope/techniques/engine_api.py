@@ -42,8 +42,8 @@ def _apply(ctx: BuildContext) -> None:
     for tcp in ctx.tcp:
         engine = ctx.engines.get(tcp.engine_key)
         lis = tcp.listener
-        if engine is None or tcp.node not in ctx.graph:
-            continue
+        if engine is None or tcp.container is not None or tcp.node not in ctx.graph:
+            continue  # a port published by a DinD container leads to the engine inside it: dind-published-port
         if lis.tls and lis.tls_verify:
             continue  # needs a client certificate signed by the engine's CA
         state = "TLS off" if lis.tls is False else ("TLS without client verification" if lis.tls else "TLS unknown")
@@ -54,7 +54,7 @@ def _apply(ctx: BuildContext) -> None:
                 cost)
 
 
-def _fixes_at(source: str) -> tuple[str, ...]:
+def _fixes_at(source: str, target: str) -> tuple[str, ...]:
     """TLS for a TCP listener, the socket's mode for a unix socket; the engine inside a DinD container has
     its own fixes (dind-client-settings, dind-inner-engine)."""
     if source.startswith("endpoint:tcp:"):

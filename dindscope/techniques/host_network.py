@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dindscope.graph.context import BuildContext, container_node
 from dindscope.techniques.base import Technique
+from dindscope.techniques.dind_published import reach_fixes
 
 
 def _apply(ctx: BuildContext) -> None:
@@ -28,7 +29,8 @@ TECHNIQUE = Technique(
           "client verification.",
     gains="The engine behind the listener.",
     evidence="HostConfig.NetworkMode, the listener's address, port and TLS setting.",
-    remediations=("host-network/remove", "tcp-api/tls"),
+    remediations=("host-network/remove", "tcp-api/tls", "dind/unpublish"),
     cost=0.5,
     apply=_apply,
+    fixes_at=reach_fixes("host-network/remove", "tcp-api/tls"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dindscope.graph import nodes
 from dindscope.graph.context import BuildContext, container_node
 from dindscope.techniques.base import Technique
+from dindscope.techniques.dind_published import reach_fixes
 
 ANY = ("0.0.0.0", "::", "", "*")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -76,8 +77,9 @@ EXPOSED = Technique(
           "bridge gateway, without TLS client verification.",
     gains="Every container on such a network (and anyone who can route to it) controls the engine.",
     evidence="Listener address, port and TLS setting; the network's gateway.",
-    remediations=("tcp-api/tls", "tcp-api/unix-only"),
+    remediations=("tcp-api/tls", "tcp-api/unix-only", "dind/unpublish"),
     cost=1.0,
     references=("https://docs.docker.com/engine/security/protect-access/",),
     apply=_apply_exposed,
+    fixes_at=reach_fixes("tcp-api/tls", "tcp-api/unix-only"),
 )

@@ -24,7 +24,7 @@ def row_cells(row: SubjectRow) -> tuple[Text, ...]:
     return (
         badge(row.severity),
         Text(clean(row.state, 8), style=STATE_STYLE.get(row.state, ""), end=""),
-        Text(clean(row.subject.name, NAME_WIDTH, middle=True), end="", overflow="ellipsis", no_wrap=True),
+        Text(clean(row.subject.label, NAME_WIDTH, middle=True), end="", overflow="ellipsis", no_wrap=True),
         Text(impact_word(row.impact) if row.findings else "-", style="bold" if row.impact == "host-root" else "",
              end=""),
         Text("-" if length is None else str(length), end=""),

@@ -18,6 +18,7 @@ from dindscope.models import (
     Mount,
     Namespaces,
     NetworkAttachment,
+    Port,
     SecurityOptions,
     Snapshot,
     SocketFile,
@@ -52,7 +53,7 @@ def host_snapshot() -> Snapshot:
         c(6, "etc", mounts=[Mount("bind", "/etc", "/host/etc")]),
         c(7, "hostnet", namespaces=Namespaces(network="host", userns="host"), networks=[]),
         c(8, "dind", privileged=True, image="docker:dind", env=[EnvVar("DOCKER_TLS_CERTDIR", "")],
-          networks=[NetworkAttachment("ci", aliases=["docker"])]),
+          networks=[NetworkAttachment("ci", aliases=["docker"])], ports=[Port(2375, "tcp", "127.0.0.1", 12375)]),
         c(9, "job", env=[EnvVar("DOCKER_HOST", "tcp://docker:2375")], client_settings={"DOCKER_HOST":
                                                                                         "tcp://docker:2375"},
           networks=[NetworkAttachment("ci")]),
