@@ -49,17 +49,22 @@ def _holds_socket(snapshot: Snapshot, path: str) -> bool:
     return any(p.startswith(prefix) for p in _socket_paths(snapshot))
 
 
-def drop_socket_mounts(snapshot: Snapshot, targets: list[Container], subject: str | None) -> list[str]:
+def _drop_binds(targets: list[Container], drop: Callable[[str], bool]) -> list[str]:
+    """Remove the bind mounts whose host source ``drop`` selects; one change line per mount removed."""
     changes = []
     for c in targets:
         keep = []
         for m in c.mounts:
-            if m.type == "bind" and _is_socket(snapshot, m.source):
+            if m.type == "bind" and drop(m.source):
                 changes.append(f"{c.name}: removed mount {m.source} -> {m.destination}")
             else:
                 keep.append(m)
         c.mounts = keep
     return changes
+
+
+def drop_socket_mounts(snapshot: Snapshot, targets: list[Container], subject: str | None) -> list[str]:
+    return _drop_binds(targets, lambda source: _is_socket(snapshot, source))
 
 
 def rootless_podman_socket(snapshot: Snapshot, targets: list[Container], subject: str | None) -> list[str]:
@@ -160,16 +165,7 @@ def host_paths_read_only(snapshot: Snapshot, targets: list[Container], subject: 
 
 
 def drop_host_paths(snapshot: Snapshot, targets: list[Container], subject: str | None) -> list[str]:
-    changes = []
-    for c in targets:
-        keep = []
-        for m in c.mounts:
-            if m.type == "bind" and _sensitive(snapshot, m.source) and not _is_socket(snapshot, m.source):
-                changes.append(f"{c.name}: removed mount {m.source} -> {m.destination}")
-            else:
-                keep.append(m)
-        c.mounts = keep
-    return changes
+    return _drop_binds(targets, lambda source: _sensitive(snapshot, source) and not _is_socket(snapshot, source))
 
 
 def dind_tls(snapshot: Snapshot, targets: list[Container], subject: str | None) -> list[str]:
